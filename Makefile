@@ -1,0 +1,61 @@
+# govopen — one-command setup, tests and reproduction (GNU make).
+#
+#   make test       create .venv if needed, lint, run the whole test suite
+#   make reproduce  create .venv if needed, build data/processed, run the notebooks
+#
+# Everything runs inside a local virtualenv (.venv) made with `$(PYTHON) -m venv`;
+# the package and its dev extras are (re)installed only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install lint test data notebooks reproduce clean
+
+help:
+	@echo "make test       lint (ruff) + pytest, in .venv"
+	@echo "make reproduce  make data, then execute notebooks/*.ipynb"
+	@echo "make data       $(VPY) -m govopen build data/raw -o data/processed"
+	@echo "make notebooks  execute notebooks/*.ipynb headless"
+	@echo "make lint       ruff check govopen tests"
+	@echo "make venv       create .venv and install '.[dev]'"
+	@echo "make clean      remove .venv, build artefacts and data/processed/*"
+
+# The interpreter exists once the venv has been created.
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install whenever pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install -e '.[dev]'
+	touch $@
+
+venv install: $(STAMP)
+
+lint: $(STAMP)
+	$(VPY) -m ruff check govopen tests
+
+test: lint
+	$(VPY) -m pytest
+
+data: $(STAMP)
+	$(VPY) -m govopen build data/raw -o data/processed
+
+notebooks: $(STAMP)
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+		echo "$(VPY) -m govopen.run_notebooks"; \
+		$(VPY) -m govopen.run_notebooks; \
+	else \
+		echo "notebooks: no notebooks/*.ipynb yet, nothing to run"; \
+	fi
+
+# Data first, then the notebooks that read it (kept sequential even under -j).
+reproduce: data
+	@$(MAKE) --no-print-directory notebooks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find data/processed -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find govopen tests -name __pycache__ -type d -prune -exec rm -rf {} +

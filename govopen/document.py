@@ -1,0 +1,186 @@
+"""The common form every reader produces: a report as text, with provenance.
+
+Every file type (text, HTML, PDF, Word) becomes a :class:`Document`: one string in
+which a table row is one line and its cells are separated by tab characters, and a
+paragraph is one line. One parser then reads all file types the same way. Each
+stretch of that string remembers where it came from (line, page, table, row,
+column, bounding box), so every value the parser reads can be traced back to the
+exact spot in the original file.
+
+Example:
+    >>> b = DocumentBuilder(file_type="txt")
+    >>> b.add_line("二、主动公开政府信息情况", line=1)
+    >>> b.add_row(["规章", "0", "0", "3"], table=0, row=0)
+    >>> doc = b.build()
+    >>> doc.text.splitlines()[1]
+    '规章\\t0\\t0\\t3'
+    >>> doc.locate(doc.text.index("3"))["col"]
+    3
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from govopen.normalize import normalize_text
+
+# Text inside one cell never contains a tab or newline: those are the grid.
+_CELL_BREAK = re.compile(r"[\t\r\n\v\f]+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Provenance of ``text[start:end]`` of a :class:`Document`."""
+
+    start: int
+    end: int
+    page: int | None = None
+    line: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "line": self.line,
+            "table": self.table,
+            "row": self.row,
+            "col": self.col,
+            "bbox": self.bbox,
+        }
+
+
+@dataclass
+class Document:
+    """A report turned into text with provenance; what readers return.
+
+    Attributes:
+        text: normalised text; table rows are lines with tab-separated cells.
+        spans: provenance of stretches of ``text``, sorted by ``start``.
+        file_type: ``txt``, ``html``, ``pdf``, ``docx`` ...
+        pages: number of pages where the format has pages.
+        header: metadata the file carries besides the report (a crawler's
+            ``标题``/``发布时间``/``原文链接`` header, an HTML ``<title>`` or
+            ``ArticleTitle`` meta tag, PDF metadata ...), keys as found.
+        notes: problems the reader met that the parser should report as issues,
+            each a dict with ``rule``, ``severity`` and ``message``.
+    """
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+    file_type: str = "txt"
+    pages: int | None = None
+    header: dict[str, str] = field(default_factory=dict)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._starts = [s.start for s in self.spans]
+
+    def locate(self, offset: int) -> dict[str, Any]:
+        """Provenance of the character at ``offset`` (empty values if unknown)."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while i >= 0:
+            span = self.spans[i]
+            if span.start <= offset < max(span.end, span.start + 1):
+                return span.as_dict()
+            if span.end <= offset:
+                break
+            i -= 1
+        return Span(offset, offset).as_dict()
+
+
+class DocumentBuilder:
+    """Assembles a :class:`Document` line by line; used by every reader.
+
+    Example:
+        >>> b = DocumentBuilder(file_type="html")
+        >>> b.add_line("三、收到和处理政府信息公开申请情况")
+        >>> b.add_row(["一、本年新收政府信息公开申请数量", "1", "", "1"], table=0, row=3)
+        >>> b.build().text.count("\\t")
+        3
+    """
+
+    def __init__(self, file_type: str = "txt", pages: int | None = None) -> None:
+        self.file_type = file_type
+        self.pages = pages
+        self.header: dict[str, str] = {}
+        self.notes: list[dict[str, str]] = []
+        self._parts: list[str] = []
+        self._spans: list[Span] = []
+        self._length = 0
+
+    def _append(self, piece: str, **prov: Any) -> None:
+        if piece:
+            self._spans.append(Span(self._length, self._length + len(piece), **prov))
+        self._parts.append(piece)
+        self._length += len(piece)
+
+    def add_line(self, text: str, **prov: Any) -> None:
+        """Add one line of running text (tabs in it are kept as cell breaks)."""
+        text = normalize_text(text).replace("\n", " ")
+        self._append(text, **prov)
+        self._append("\n")
+
+    def add_row(self, cells: list[str | None], cols: list[int] | None = None,
+                bboxes: list[Any] | None = None, **prov: Any) -> None:
+        """Add one table row; ``None`` or "" is an empty cell.
+
+        ``cols`` gives each cell's grid column (default: its position), ``bboxes``
+        each cell's bounding box; ``prov`` holds what the whole row shares
+        (``page``, ``table``, ``row``).
+        """
+        for i, cell in enumerate(cells):
+            if i:
+                self._append("\t")
+            text = clean_cell(cell)
+            col = cols[i] if cols is not None else i
+            bbox = bboxes[i] if bboxes is not None else None
+            self._append(text, col=col, bbox=bbox, **prov)
+        self._append("\n")
+
+    def note(self, rule: str, message: str, severity: str = "warning") -> None:
+        """Record a problem for the parser to report as an issue row."""
+        self.notes.append({"rule": rule, "message": message, "severity": severity})
+
+    def build(self) -> Document:
+        return Document(
+            text="".join(self._parts),
+            spans=self._spans,
+            file_type=self.file_type,
+            pages=self.pages,
+            header=dict(self.header),
+            notes=list(self.notes),
+        )
+
+
+def clean_cell(cell: str | None) -> str:
+    """Normalise a cell's text and keep it on one line.
+
+    Line breaks inside a cell join without a space between CJK characters
+    (``本年新\\n制作数量`` is one label) and with one space elsewhere.
+
+    Example:
+        >>> clean_cell("本年新\\n制作数量")
+        '本年新制作数量'
+        >>> clean_cell("162000\\n元")
+        '162000 元'
+    """
+    if not cell:
+        return ""
+    text = normalize_text(cell)
+    pieces = [p.strip() for p in _CELL_BREAK.split(text) if p.strip()]
+    out = ""
+    for piece in pieces:
+        if out and not (_is_cjk(out[-1]) and _is_cjk(piece[0])):
+            out += " "
+        out += piece
+    return out.strip()
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or ch in "（）、，：；“”"

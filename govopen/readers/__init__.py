@@ -1,0 +1,83 @@
+"""Readers turn a file into a :class:`govopen.document.Document` (text with provenance).
+
+:func:`read_document` picks the reader from the file's extension and checks that
+the content agrees with it, so a PDF saved as ``.txt`` is reported as such rather
+than parsed as garbage.
+
+Example:
+    >>> from govopen.readers import reader_for
+    >>> reader_for("report.HTM")
+    'html'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govopen.document import Document
+from govopen.errors import ReportError
+
+_KINDS = {
+    ".txt": "txt", ".text": "txt", ".md": "txt",
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jhtml": "html",
+    ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".et": "wps",
+}
+SUPPORTED = tuple(k for k, v in _KINDS.items() if v != "wps")
+
+# What the first bytes of a file say it is.
+_MAGIC = ((b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0", "ole"))
+
+
+def reader_for(path: str | Path) -> str | None:
+    """The reader kind for a file name (``txt``, ``html``, ``pdf``, ``docx``, ``doc``)."""
+    return _KINDS.get(Path(path).suffix.lower())
+
+
+def sniff(data: bytes) -> str | None:
+    """What the content is by its first bytes: ``pdf``, ``zip`` (docx), ``ole`` (doc)."""
+    head = data[:1024].lstrip()
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def read_document(path: str | Path) -> Document:
+    """Read any supported report file into a :class:`Document`.
+
+    Raises :class:`govopen.ReportError` for unsupported types, unreadable or
+    empty files, and files whose content contradicts their extension.
+    """
+    path = Path(path)
+    kind = reader_for(path)
+    if kind is None:
+        raise ReportError(path, f"unsupported file type {path.suffix or '(no extension)'!r}; "
+                                f"supported: {', '.join(SUPPORTED)}")
+    if kind == "wps":
+        raise ReportError(path, "WPS files (.wps/.et) are not supported; save the report as "
+                                ".docx or PDF")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise ReportError(path, "the file is empty")
+    content = sniff(data)
+    expected = {"pdf": "pdf", "docx": "zip", "doc": "ole"}.get(kind)
+    if content != expected:
+        found = {"pdf": "a PDF", "zip": "a ZIP/Word (.docx) file", "ole": "an old Word (.doc) file",
+                 None: "text"}[content]
+        if expected is not None or content is not None:
+            raise ReportError(path, f"the extension says {kind} but the content is {found}; "
+                                    "rename the file with the right extension")
+    if kind == "txt":
+        from govopen.readers.text import read_text_bytes
+        return read_text_bytes(data, source=path)
+    if kind == "html":
+        from govopen.readers.html import read_html
+        return read_html(path, data=data)
+    if kind == "pdf":
+        from govopen.readers.pdf import read_pdf
+        return read_pdf(path)
+    from govopen.readers import word
+    return word.read_docx(path) if kind == "docx" else word.read_doc(path)

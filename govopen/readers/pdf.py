@@ -1,0 +1,522 @@
+"""Reading PDF reports with pdfplumber.
+
+Each page becomes lines of the common text form (see :mod:`govopen.document`),
+top to bottom: running text as one line per visual line, ruled tables as one
+line per table row with tab-separated cells. Page numbers in provenance are
+1-based; bounding boxes are pdfplumber's ``(x0, top, x1, bottom)`` in PDF points
+from the top-left corner of the page.
+
+Tables follow the grid rule the parser relies on: every row lists each cell that
+*starts* in that row once, in column order; a grid position covered by a cell
+merged down from an earlier row is an empty string; a position covered by a cell
+merged across from the left in the same row is not listed again.
+
+Example:
+    >>> doc = read_pdf("data/raw/jiangsu/jiangsu_huaian_hongze_2023.pdf")  # doctest: +SKIP
+    >>> doc.pages  # doctest: +SKIP
+    5
+    >>> [line for line in doc.text.splitlines() if line.startswith("行政许可")]  # doctest: +SKIP
+    ['行政许可\\t550']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
+from pdfminer.utils import decode_text
+
+from govopen.document import Document, DocumentBuilder
+from govopen.errors import ReportError
+from govopen.limits import time_limit
+
+# Table detection uses only drawn rules ("lines" strategy). The snap/join
+# tolerances absorb the small offsets between the strokes of adjacent cells that
+# Word and WPS exports produce (typically 0.2-0.5 pt); 3 pt is well below the
+# height of any row, so separate rows never merge.
+TABLE_SETTINGS: dict[str, Any] = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+    "edge_min_length": 3,
+}
+
+# A filled rectangle no thicker than this is a drawn rule (many exporters draw
+# borders as thin filled boxes); a thicker fill-only rectangle is cell shading
+# or a paragraph background and must not create cell boundaries.
+_RULE_THICKNESS = 2.0
+# Horizontal gap, in units of the font size, that separates two cells of a
+# borderless table; justified Chinese text never spreads characters this far.
+_CELL_GAP = 2.0
+# Gap, in units of the font size, that reads as a space between Latin words.
+_SPACE_GAP = 0.25
+# Page numbers are only dropped from these top and bottom bands of the page.
+_HEADER_BAND = 0.10
+_FOOTER_BAND = 0.12
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_·•\s]*\d{1,4}[-—–－_·•\s]*"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$",
+    re.IGNORECASE,
+)
+_CID = re.compile(r"^\(cid:\d+\)$")
+# Share of a page's characters without a Unicode mapping above which its text
+# layer is considered unreadable.
+_CID_SHARE = 0.1
+
+Bbox = tuple[float, float, float, float]
+
+
+def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+    """Read a PDF report into a :class:`Document`.
+
+    Args:
+        path: the PDF file.
+        timeout: seconds allowed for the whole file (``None``: no limit); see
+            :func:`govopen.limits.time_limit` for where this is enforced.
+
+    Raises:
+        ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
+            or truncated, or took longer than ``timeout``.
+
+    A page without a text layer (a scanned image) yields no text and a
+    ``needs_ocr`` note of severity ``error``; a PDF made only of such pages
+    gives a Document with empty text and that note.
+
+    Example:
+        >>> doc = read_pdf("tests/fixtures/pdf/report_merged.pdf")  # doctest: +SKIP
+        >>> doc.text.splitlines()[0]  # doctest: +SKIP
+        '某某县人民政府2023年政府信息公开工作年度报告'
+    """
+    source = os.fspath(path)
+    _check_file(Path(source), source)
+    with time_limit(timeout, source):
+        try:
+            return _read(source)
+        except ReportError:
+            raise
+        except Exception as err:  # pdfminer raises many unrelated types on bad input
+            inner = _root_cause(err)
+            if isinstance(inner, PDFPasswordIncorrect):
+                raise ReportError(source, "the PDF is encrypted (a password is needed to "
+                                          "open it)") from err
+            if isinstance(inner, PDFEncryptionError):
+                raise ReportError(source, "the PDF is encrypted with a method that cannot "
+                                          f"be read ({_describe(inner)})") from err
+            raise ReportError(
+                source, f"not a valid PDF (truncated or corrupt): {_describe(inner)}"
+            ) from err
+
+
+def _check_file(path: Path, source: str) -> None:
+    """Fail early, with a plain message, on files pdfminer would choke on."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except FileNotFoundError:
+        raise ReportError(source, "file not found") from None
+    except OSError as err:
+        raise ReportError(source, f"cannot read the file ({err.strerror or err})") from None
+    if size == 0:
+        raise ReportError(source, "the file is empty")
+    if b"%PDF" not in head:
+        raise ReportError(source, "not a PDF file (no %PDF header)")
+
+
+def _root_cause(err: BaseException) -> BaseException:
+    # pdfplumber wraps pdfminer errors in PdfminerException(original).
+    seen = err
+    while True:
+        nxt = seen.__cause__ or (seen.args[0] if seen.args and isinstance(
+            seen.args[0], BaseException) else None)
+        if nxt is None or nxt is seen:
+            return seen
+        seen = nxt
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _read(source: str) -> Document:
+    with pdfplumber.open(source) as pdf:
+        builder = DocumentBuilder(file_type="pdf", pages=len(pdf.pages))
+        builder.header.update(_metadata(pdf))
+        scanned: list[int] = []
+        for page in pdf.pages:
+            if _read_page(page, builder) == "scanned":
+                scanned.append(page.page_number)
+            page.close()  # frees the page's cached layout objects
+        if scanned:
+            many = len(scanned) > 1
+            builder.note(
+                "needs_ocr",
+                f"{'pages' if many else 'page'} {_ranges(scanned)} "
+                f"{'have' if many else 'has'} no text layer "
+                f"(scanned {'images' if many else 'image'}); OCR needed",
+                "error",
+            )
+        with open(source, "rb") as fh:
+            fh.seek(max(0, os.path.getsize(source) - 2048))
+            if b"%%EOF" not in fh.read():
+                builder.note("pdf_truncated",
+                             "the PDF has no %%EOF end marker; it may be truncated", "warning")
+        return builder.build()
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+def _metadata(pdf: pdfplumber.PDF) -> dict[str, str]:
+    """Title and dates from the PDF Info dictionary, decoded properly.
+
+    pdfminer only recognises big-endian UTF-16; WPS writes little-endian UTF-16
+    with a BOM and some Chinese tools write raw GBK, both of which pdfminer
+    turns into mojibake, so the raw bytes are decoded here.
+    """
+    out: dict[str, str] = {}
+    for info in pdf.doc.info:
+        for key in ("Title", "Subject", "CreationDate", "ModDate"):
+            value = resolve1(info.get(key))
+            text = _decode_pdf_string(value) if isinstance(value, (bytes, str)) else ""
+            text = text.replace("\x00", "").strip()
+            if text and key not in out:
+                out[key] = text
+    return out
+
+
+def _decode_pdf_string(value: bytes | str) -> str:
+    if isinstance(value, str):
+        return value
+    if value.startswith(b"\xfe\xff"):
+        return value[2:].decode("utf-16-be", errors="replace")
+    if value.startswith(b"\xff\xfe"):
+        return value[2:].decode("utf-16-le", errors="replace")
+    if value.startswith(b"\xef\xbb\xbf"):
+        return value[3:].decode("utf-8", errors="replace")
+    if not any(b > 0x7F for b in value):
+        return value.decode("ascii")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return value.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return decode_text(value)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _read_page(page: pdfplumber.page.Page, builder: DocumentBuilder) -> str | None:
+    """Emit one page; return ``"scanned"`` for a page that needs OCR."""
+    number = page.page_number
+    # WPS and some printers fake bold by drawing each glyph twice.
+    page = page.dedupe_chars()
+    chars = [c for c in page.chars if c.get("text")]
+    cid = sum(1 for c in chars if _CID.match(c["text"]))
+    if chars and cid > _CID_SHARE * len(chars):
+        builder.note(
+            "needs_ocr",
+            f"page {number}: {cid} of {len(chars)} characters have no Unicode mapping "
+            "(embedded fonts without ToUnicode); the text layer is unreadable; OCR needed",
+            "error",
+        )
+
+    tables = _find_tables(page)
+    items: list[tuple[float, float, int, Any]] = []  # (top, x0, order, item)
+    in_cells: set[int] = set()
+    for ti, table in enumerate(tables):
+        for ri, row in enumerate(_table_rows(table, chars, in_cells)):
+            items.append((row["top"], table.bbox[0], len(items), ("row", ti, ri, row)))
+
+    loose = [c for i, c in enumerate(chars) if i not in in_cells]
+    lines = [ln for ln in _text_lines(loose) if not _is_page_furniture(ln, page)]
+    for ln in lines:
+        items.append((ln["top"], ln["bbox"][0], len(items), ("line", ln)))
+
+    if not items:
+        return "scanned" if page.images else None
+
+    items.sort(key=lambda it: (round(it[0], 1), it[1], it[2]))
+    block_table = len(tables) - 1  # borderless "tables" are numbered after ruled ones
+    block_row = 0
+    previous_multi = False
+    for line_no, (_, _, _, item) in enumerate(items, start=1):
+        if item[0] == "row":
+            _, ti, ri, row = item
+            builder.add_row(row["cells"], cols=row["cols"], bboxes=row["bboxes"],
+                            page=number, line=line_no, table=ti, row=ri)
+            previous_multi = False
+            continue
+        ln = item[1]
+        if len(ln["cells"]) == 1:
+            builder.add_line(ln["cells"][0], page=number, line=line_no, bbox=ln["bbox"])
+            previous_multi = False
+            continue
+        # A line split by wide gaps is a row of a borderless table: consecutive
+        # such lines form one table.
+        if not previous_multi:
+            block_table += 1
+            block_row = 0
+        builder.add_row(ln["cells"], bboxes=ln["cell_bboxes"], page=number, line=line_no,
+                        table=block_table, row=block_row)
+        block_row += 1
+        previous_multi = True
+    return None
+
+
+def _is_rule(obj: dict[str, Any]) -> bool:
+    """Whether a drawing object is a visible rule that can bound table cells."""
+    kind = obj.get("object_type")
+    if kind != "rect":
+        return True
+    if obj.get("stroke"):
+        return True
+    thin = min(obj["width"], obj["height"]) <= _RULE_THICKNESS
+    return bool(obj.get("fill")) and thin and not _is_white(obj.get("non_stroking_color"))
+
+
+def _is_white(color: Any) -> bool:
+    if color is None:
+        return False
+    if isinstance(color, (int, float)):
+        color = (color,)
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):  # pattern colours and the like
+        return False
+    if len(values) == 4:  # CMYK: no ink is white
+        return all(v <= 0.05 for v in values)
+    return bool(values) and all(v >= 0.95 for v in values)
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    orientation = "h" if top == bottom else "v"
+    return {"object_type": "explicit_edge", "orientation": orientation, "x0": x0, "x1": x1,
+            "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top}
+
+
+def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
+    """Ruled tables on the page, with their outline closed.
+
+    Fill-only rectangles (cell shading, white paragraph backgrounds that WPS
+    draws behind every line) are ignored: they are not rules, and counting them
+    turns body text into one-column "tables" and splits merged header cells.
+
+    A table split by a page break usually has no rule along the break: its
+    column rules just stop at the bottom of one page and start at the top of
+    the next, and the cells of the cut row are lost. So the tables are found
+    twice, the second time with an outline added around each first-pass table,
+    stretched to the ends of the rules that run into it.
+    """
+    ruled = page.filter(_is_rule)
+    tables = ruled.find_tables(TABLE_SETTINGS)
+    if not tables:
+        return []
+    tol = TABLE_SETTINGS["snap_tolerance"]
+    edges = ruled.edges
+    extra_v: list[dict[str, Any]] = []
+    extra_h: list[dict[str, Any]] = []
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        for e in edges:
+            if (e["orientation"] == "v" and x0 - tol <= e["x0"] <= x1 + tol
+                    and e["top"] <= bottom + tol and e["bottom"] >= top - tol):
+                top, bottom = min(top, e["top"]), max(bottom, e["bottom"])
+        for e in edges:
+            if (e["orientation"] == "h" and top - tol <= e["top"] <= bottom + tol
+                    and e["x0"] <= x1 + tol and e["x1"] >= x0 - tol):
+                x0, x1 = min(x0, e["x0"]), max(x1, e["x1"])
+        extra_h += [_edge(x0, top, x1, top), _edge(x0, bottom, x1, bottom)]
+        extra_v += [_edge(x0, top, x0, bottom), _edge(x1, top, x1, bottom)]
+    settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
+                    explicit_horizontal_lines=extra_h)
+    tables = ruled.find_tables(settings)
+    # A single framed cell is a text box, not a table: its text is read as lines.
+    return [t for t in tables if len(t.cells) > 1]
+
+
+def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list[dict[str, Any]]:
+    """A table's rows under the grid rule, with cell text and provenance.
+
+    Indices of the characters placed in a cell are added to ``used``.
+    """
+    cells: list[Bbox] = [tuple(c) for c in table.cells]
+    xs = sorted({c[0] for c in cells})
+    tops = sorted({c[1] for c in cells})
+    col_of = {x: i for i, x in enumerate(xs)}
+
+    # Assign each character to the cell that contains its centre.
+    x0, top, x1, bottom = table.bbox
+    content: dict[Bbox, list[dict[str, Any]]] = {c: [] for c in cells}
+    for i, ch in enumerate(chars):
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        if not (x0 <= cx <= x1 and top <= cy <= bottom):
+            continue
+        for cell in cells:
+            if cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
+                content[cell].append(ch)
+                used.add(i)
+                break
+
+    rows = []
+    for row_top in tops:
+        starting = sorted((c for c in cells if c[1] == row_top), key=lambda c: c[0])
+        texts: list[str] = []
+        cols: list[int] = []
+        boxes: list[Bbox | None] = []
+        for x in xs:
+            cell = next((c for c in starting if c[0] == x), None)
+            if cell is not None:
+                texts.append(_cell_text(content[cell]))
+                cols.append(col_of[x])
+                boxes.append(cell)
+            elif any(c[0] < x < c[2] for c in starting):
+                continue  # merged across from the left: listed once already
+            else:
+                texts.append("")  # merged down from an earlier row (or a hole)
+                cols.append(col_of[x])
+                boxes.append(None)
+        rows.append({"top": row_top, "cells": texts, "cols": cols, "bboxes": boxes})
+    return rows
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join the lines of a wrapped cell.
+
+    Lines meeting at a CJK character (full-width punctuation included) join
+    directly, because Chinese wraps anywhere (``2023年1`` + ``月1日``); other
+    breaks stay ``\n`` for the builder, which makes them a space.
+
+    Example:
+        >>> join_wrapped(["（三）", "不予公开", "Total", "amount"])
+        '（三）不予公开\nTotal\namount'
+    """
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if out and not (_is_cjk(out[-1]) or _is_cjk(line[0])):
+            out += "\n"
+        out += line
+    return out
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _is_cjk(ch: str) -> bool:
+    """CJK ideographs, radicals, and full-width punctuation and forms."""
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x2FDF or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF
+            or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
+            or 0x20000 <= o <= 0x3FFFF or ch in "“”‘’…—·")
+
+
+def _size(ch: dict[str, Any]) -> float:
+    size = ch.get("size") or (ch["bottom"] - ch["top"])
+    return max(float(size), 1.0)
+
+
+def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dict[str, Any]]:
+    """Group characters into visual lines, top to bottom.
+
+    Each line is ``{"top", "bbox", "cells", "cell_bboxes"}``. With ``split``,
+    gaps wider than ``_CELL_GAP`` font sizes separate cells (a borderless
+    table); otherwise a line is one cell.
+    """
+    groups: list[dict[str, Any]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        height = max(ch["bottom"] - ch["top"], 0.1)
+        # Characters are sorted by top, so only the latest lines can overlap.
+        for group in reversed(groups[-3:]):
+            overlap = min(group["bottom"], ch["bottom"]) - max(group["top"], ch["top"])
+            if overlap >= 0.5 * min(height, group["bottom"] - group["top"]):
+                group["chars"].append(ch)
+                group["bottom"] = max(group["bottom"], ch["bottom"])
+                break
+        else:
+            groups.append({"top": ch["top"], "bottom": ch["bottom"], "chars": [ch]})
+
+    lines = []
+    for group in groups:
+        cells, boxes = _split_line(sorted(group["chars"], key=lambda c: c["x0"]), split)
+        if not cells:
+            continue
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+        lines.append({"top": group["top"], "bbox": bbox, "cells": cells, "cell_bboxes": boxes})
+    return lines
+
+
+def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], list[Bbox]]:
+    """Text of one line (chars sorted left to right), as cells."""
+    cells: list[str] = []
+    boxes: list[Bbox] = []
+    text = ""
+    box: list[float] = []
+    prev: dict[str, Any] | None = None
+    literal_space = False
+    for ch in chars:
+        t = ch["text"]
+        if _CID.match(t):
+            t = "\ufffd"  # an unmapped glyph; "(cid:12)" would read as a number
+        if not t.strip():
+            literal_space = prev is not None
+            continue
+        if prev is not None:
+            gap = ch["x0"] - prev["x1"]
+            size = max(_size(prev), _size(ch))
+            if split and gap >= _CELL_GAP * size:
+                cells.append(text)
+                boxes.append((box[0], box[1], box[2], box[3]))
+                text, box = "", []
+            elif literal_space:
+                text += " "  # a space in the text layer is kept as it is
+            elif gap > _SPACE_GAP * size and not (_is_cjk(text[-1]) or _is_cjk(t[0])):
+                text += " "  # Latin words; Chinese is never spaced by position
+        text += t
+        box = ([ch["x0"], ch["top"], ch["x1"], ch["bottom"]] if not box else
+               [min(box[0], ch["x0"]), min(box[1], ch["top"]),
+                max(box[2], ch["x1"]), max(box[3], ch["bottom"])])
+        prev = ch
+        literal_space = False
+    if text:
+        cells.append(text)
+        boxes.append((box[0], box[1], box[2], box[3]))
+    return cells, boxes
+
+
+def _is_page_furniture(line: dict[str, Any], page: pdfplumber.page.Page) -> bool:
+    """A page number (``- 3 -``, ``第 3 页``, ``3 / 8``) in the header or footer band."""
+    top, bottom = line["bbox"][1], line["bbox"][3]
+    in_band = bottom <= page.height * _HEADER_BAND or top >= page.height * (1 - _FOOTER_BAND)
+    return in_band and bool(_PAGE_NUMBER.match(" ".join(line["cells"]).strip()))

@@ -1,0 +1,475 @@
+"""Template match: the segments of sections 二, 三 and 四 → cells with values.
+
+For each table the format (2019 or 2021) is detected from the labels actually
+printed; the template's rows are then found in order among the segments of
+:mod:`govopen.tokens`, and each row's value tokens are read as its cells with
+:mod:`govopen.split`. Where digits are glued, the identities the template
+guarantees (row totals, column totals, the balance of requests) choose between
+readings; cells on which the surviving readings disagree stay NaN and an
+``ambiguous_cells`` issue lists the candidates. Nothing here repairs a number:
+identities are used only to choose between readings of what is printed.
+
+Example:
+    >>> text = "二、主动公开政府信息情况\\n规章 1 0 5\\n三、收到和处理政府信息公开申请情况\\n"
+    >>> result = read_tables(text, year=2021)
+    >>> cell = result.cells[0]
+    >>> (cell.table, cell.row, cell.col, cell.value)
+    ('proactive', 'rules', 'issued', 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+
+from govopen.sections import Section, find_sections
+from govopen.split import MAX_READINGS, Piece, consistent, readings
+from govopen.templates import RowDef, Template, template
+from govopen.tokens import Segment, Token, segment
+
+# Where in section 二/三 the table itself starts (after any prose).
+_TABLE_START = {
+    "proactive": re.compile(r"信息内容|第二十条|第\s*20\s*条"),
+    "requests": re.compile(r"申请人情况|本列数据|自然人|本年新收"),
+    "appeals": re.compile(r"行政复议"),
+}
+_FORMAT_MARKS = {
+    "proactive": {"2021": re.compile(r"制发|废止|废纸|现行有效|收费金额|本年处理决定"),
+                  "2019": re.compile(r"新制作|新公开|上一年项目|公开总数|采购|其他对外管理")},
+    "requests": {"2021": re.compile(r"不补正|缴纳费用|收费通知")},
+}
+# Labels that are column headers or sub-headings, never data rows.
+_HEADERISH = re.compile(r"^(?:信息内容|第二十条|第\d+条)|申请人情况|办理结果$|[,;，；。]")
+_SECTION_OF = {"proactive": 2, "requests": 3, "appeals": 4}
+# How many template rows ahead a label may match: a row whose label is lost may
+# be skipped, but a header word must not jump to the end of the table.
+_WINDOW = 4
+_APPEAL_ROWS = ("review", "suit_direct", "suit_after_review")
+
+
+@dataclass
+class Cell:
+    """One cell of a table as read from the report."""
+
+    table: str
+    row: str
+    col: str
+    value: float | None
+    raw: str
+    status: str  # ok, blank, ambiguous, unreadable, missing
+    start: int | None = None  # offset of the printed text in the document
+    unit: str = ""
+
+
+@dataclass
+class Finding:
+    """A problem met while reading tables; becomes an ``issues`` row."""
+
+    rule: str
+    severity: str
+    message: str
+    table: str = ""
+    row: str = ""
+    col: str = ""
+    expected: float | None = None
+    observed: float | None = None
+
+
+@dataclass
+class TableResult:
+    """Everything read from a report's tables."""
+
+    cells: list[Cell] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    """A template row (or an extra row) and what was found for it."""
+
+    code: str
+    cols: tuple[str, ...]
+    kinds: tuple[str, ...]
+    segment: Segment | None
+    options: list[list[Piece]] | None = None
+    unit_hint: str = ""
+
+
+def read_tables(text: str, year: int | None = None,
+                sections: list[Section] | None = None) -> TableResult:
+    """Read the three tables of a report's normalised text.
+
+    ``year`` (the year reported on) breaks ties when a table's labels do not show
+    its format. ``sections`` may be given if already found.
+    """
+    result = TableResult(sections=sections if sections is not None else find_sections(text))
+    by_number = {s.number: s for s in result.sections if s.number}
+    for table in ("proactive", "requests", "appeals"):
+        region = _region(text, table, by_number)
+        if region is None:
+            result.findings.append(Finding(
+                "table_not_found", "error", f"section {_zh(table)} ({table}) was not found",
+                table=table))
+            continue
+        lo, hi = region
+        m = _TABLE_START[table].search(text, lo, hi)
+        start = m.start() if m else lo
+        segs = segment(text[start:hi], offset=start)
+        fmt = _detect_format(table, text[start:hi], year)
+        if table == "appeals":
+            _read_appeals(segs, template("appeals", fmt), result)
+        else:
+            _read_rows(text, segs, template(table, fmt), result)
+        result.formats[table] = fmt
+    return result
+
+
+def _zh(table: str) -> str:
+    return "二三四"[_SECTION_OF[table] - 2]
+
+
+def _region(text: str, table: str, sections: dict[int | None, Section]) -> tuple[int, int] | None:
+    number = _SECTION_OF[table]
+    if number in sections:
+        sec = sections[number]
+        return sec.body, sec.end
+    # The heading is missing or unrecognisable: look for the table's own labels
+    # between the neighbouring sections that were found.
+    lo = max((s.end if False else s.body for n, s in sections.items() if n and n < number),
+             default=0)
+    hi = min((s.start for n, s in sections.items() if n and n > number), default=len(text))
+    anchor = {"proactive": r"第二十条第|信息内容\s*本年", "requests": r"本年新收",
+              "appeals": r"复议后起诉|未经复议"}[table]
+    m = re.search(anchor, text[lo:hi])
+    if not m:
+        return None
+    return lo + max(0, m.start() - 200), hi
+
+
+def _detect_format(table: str, text: str, year: int | None) -> str:
+    marks = _FORMAT_MARKS.get(table)
+    flat = re.sub(r"\s+", "", text)
+    if marks and table == "proactive":
+        n21 = len(marks["2021"].findall(flat))
+        n19 = len(marks["2019"].findall(flat))
+        if n21 != n19:
+            return "2021" if n21 > n19 else "2019"
+    elif marks and table == "requests":
+        return "2021" if marks["2021"].search(flat) else "2019"
+    return "2021" if (year or 0) >= 2021 else "2019"
+
+
+# --- rows of sections 二 and 三 -------------------------------------------
+
+def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
+    rows = _match(segs, tmpl, result)
+    for row in rows:
+        _read_options(row, tmpl.table, result)
+    if tmpl.table == "requests":
+        _solve_requests(rows, result)
+    for prev, row in zip([None, *rows[:-1]], rows, strict=True):
+        if row.segment is not None and "money" in row.kinds:
+            row.unit_hint = _money_unit(text, prev, row)
+        _emit(row, tmpl.table, result)
+
+
+def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Row]:
+    """Assign segments to template rows, in template order."""
+    defs = list(tmpl.rows)
+    found: dict[str, Segment] = {}
+    extras: list[tuple[int, Segment]] = []
+    ti = 0
+    for seg in segs:
+        label = _label_tail(seg.label)
+        hits = []
+        pos = 0
+        while ti < len(defs):
+            best = None
+            for j in range(ti, min(len(defs), ti + _WINDOW)):
+                m = defs[j].pattern.search(label, pos)
+                if m and (best is None or m.start() < best[1].start()):
+                    best = (j, m)
+            if best is None:
+                break
+            hits.append(best[0])
+            ti, pos = best[0] + 1, best[1].end()
+        if hits:
+            for j in hits[:-1]:
+                found.setdefault(defs[j].code, Segment(label))
+            found.setdefault(defs[hits[-1]].code, seg)
+        elif ti > 0 and seg.values and any(t.kind == "num" for t in seg.values) \
+                and label and not _HEADERISH.search(label):
+            extras.append((ti, seg))
+    rows: list[_Row] = []
+    for j, d in enumerate(defs):
+        for at, seg in extras:
+            if at == j:
+                rows.append(_extra_row(seg, rows[-1] if rows else None, tmpl))
+        kinds = tuple(tmpl.col(c).kind for c in d.cols)
+        seg = found.get(d.code)
+        if seg is None:
+            result.findings.append(Finding(
+                "row_not_found", "warning",
+                f"row {d.code} ({d.zh}) was not found in section {_zh(tmpl.table)}",
+                table=tmpl.table, row=d.code))
+        rows.append(_Row(d.code, d.cols, kinds, seg))
+    rows.extend(_extra_row(seg, rows[-1], tmpl) for at, seg in extras if at >= len(defs))
+    return rows
+
+
+def _label_tail(label: str) -> str:
+    """The part of a label after the last sentence end (prose run into a table)."""
+    return label.rsplit("。", 1)[-1]
+
+
+def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
+    n = sum(1 for t in seg.values if t.kind != "blank") or len(seg.values)
+    if tmpl.table == "requests":
+        cols = tuple(c.code for c in tmpl.cols)
+    elif prev is not None and n == len(prev.cols):
+        cols = prev.cols
+    elif n == 1:
+        cols = ("value",)
+    else:
+        cols = tuple(f"v{i + 1}" for i in range(n))
+    kinds = tuple(tmpl.col(c).kind if c in {x.code for x in tmpl.cols} else "money" for c in cols)
+    return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
+
+
+def _read_options(row: _Row, table: str, result: TableResult) -> None:
+    """All readings of the row's value tokens as its cells."""
+    if row.segment is None or not row.segment.values:
+        if row.segment is not None:
+            result.findings.append(Finding(
+                "row_values_missing", "warning",
+                f"no values printed after the label of row {row.code}", table=table, row=row.code))
+        return
+    tokens = _fit(row.segment.values, len(row.cols))
+    options = readings(tokens, row.kinds)
+    if options is None:
+        result.findings.append(Finding(
+            "ambiguous_cells", "warning",
+            f"row {row.code}: {_shown(tokens)} can be read as more than {MAX_READINGS} "
+            "combinations of cells; left NaN", table=table, row=row.code))
+        row.options = []
+        return
+    if not options:
+        result.findings.append(Finding(
+            "row_cells_mismatch", "error",
+            f"row {row.code}: expected {len(row.cols)} cells, found {_shown(tokens)}; left NaN",
+            table=table, row=row.code))
+    row.options = options
+    check = _row_check(table, row)
+    if check is not None:
+        row.options, _ = consistent(options, [check])
+
+
+def _fit(tokens: list[Token], n: int) -> list[Token]:
+    """Drop the padding of tab-separated rows that have more cells than the template.
+
+    Word and PDF tables often add empty cells at the end or start of a row
+    (merged label columns); only explicit blank cells are dropped, trailing ones
+    first.
+    """
+    tokens = list(tokens)
+    while len(tokens) > n and tokens[-1].kind == "blank" and tokens[-1].cell is not None:
+        tokens.pop()
+    while len(tokens) > n and tokens[0].kind == "blank" and tokens[0].cell is not None:
+        tokens.pop(0)
+    return tokens
+
+
+def _shown(tokens: Sequence[Token]) -> str:
+    return " | ".join(t.text or "∅" for t in tokens) or "nothing"
+
+
+def _row_check(table: str, row: _Row) -> Callable[[list[float | None]], bool | None] | None:
+    if table == "requests" and len(row.cols) == 7:
+        return lambda v: _sums(v[:6], v[6])
+    return None
+
+
+def _sums(parts: Sequence[float | None], total: float | None) -> bool:
+    """Whether printed parts add up to a printed total (blanks count as 0)."""
+    return math.isclose(sum(p or 0 for p in parts), total or 0, abs_tol=1e-9)
+
+
+def _solve_requests(rows: list[_Row], result: TableResult) -> None:
+    """Choose between readings of glued rows with the column identities."""
+    by_code = {r.code: r for r in rows}
+    outcome_codes = [r.code for r in rows if _is_outcome(r.code)]
+    identities = []
+    if all(c in by_code for c in ("new", "carried_over", "total", "carried_forward")):
+        identities.append((["new", "carried_over"], ["total", "carried_forward"]))
+    if "total" in by_code and outcome_codes:
+        identities.append((outcome_codes, ["total"]))
+    for _ in range(len(rows)):
+        changed = False
+        for left, right in identities:
+            involved = [by_code[c] for c in left + right]
+            open_rows = [r for r in involved if r.options and len(r.options) > 1]
+            if not open_rows or math.prod(len(r.options) for r in open_rows) > MAX_READINGS:
+                continue
+            changed |= _filter_jointly(involved, open_rows, left, right)
+        if not changed:
+            break
+
+
+def _is_outcome(code: str) -> bool:
+    return code.split("_")[0] in {"granted", "partial", "withheld", "unable", "unprocessed",
+                                  "other"}
+
+
+def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: list[str],
+                    right: list[str]) -> bool:
+    keep: list[set[int]] = [set() for _ in open_rows]
+    for combo in product(*(range(len(r.options)) for r in open_rows)):
+        chosen = {id(r): r.options[i] for r, i in zip(open_rows, combo, strict=True)}
+
+        def values(row: _Row, chosen: dict = chosen) -> list[float | None] | None:
+            if id(row) in chosen:
+                return [p.value for p in chosen[id(row)]]
+            if row.options and len(row.options) == 1:
+                return [p.value for p in row.options[0]]
+            return None
+
+        vals = {r.code: values(r) for r in involved}
+        if any(v is None for v in vals.values()):
+            return False
+        if all(_sums([vals[c][k] for c in left], None) or True for k in range(7)) and all(
+            math.isclose(sum(vals[c][k] or 0 for c in left), sum(vals[c][k] or 0 for c in right),
+                         abs_tol=1e-9)
+            for k in range(7)
+        ):
+            for slot, i in enumerate(combo):
+                keep[slot].add(i)
+    if not any(keep):
+        return False
+    changed = False
+    for r, idx in zip(open_rows, keep, strict=True):
+        if idx and len(idx) < len(r.options):
+            r.options = [r.options[i] for i in sorted(idx)]
+            changed = True
+    return changed
+
+
+def _money_unit(text: str, prev: _Row | None, row: _Row) -> str:
+    """The money unit stated in the header above a row (元, 万元 or "")."""
+    lo = prev.segment.end if prev is not None and prev.segment is not None else max(
+        0, row.segment.start - 200)
+    first_value = row.segment.values[0].start if row.segment.values else row.segment.end
+    header = re.sub(r"\s+", "", text[lo:first_value])
+    if "万元" in header:
+        return "万元"
+    if re.search(r"[(（:：单位]元|元[)）]", header):
+        return "元"
+    return ""
+
+
+def _emit(row: _Row, table: str, result: TableResult) -> None:
+    """Turn a row's surviving readings into cells (NaN where they disagree)."""
+    n = len(row.cols)
+    if not row.options:
+        raw = "".join(t.text for t in row.segment.values) if row.segment else ""
+        status = "missing" if row.segment is None or not row.segment.values else "unreadable"
+        for col in row.cols:
+            result.cells.append(Cell(table, row.code, col, None, raw if status != "missing" else "",
+                                     status, row.segment.start if row.segment else None))
+        return
+    ambiguous = []
+    for k in range(n):
+        pieces = {p[k].value for p in row.options}
+        piece = row.options[0][k]
+        if len(pieces) == 1:
+            value, unit = _canonical(piece, row.kinds[k], row.unit_hint, table, row, k, result)
+            status = "blank" if piece.blank else "ok"
+            result.cells.append(Cell(table, row.code, row.cols[k], value, piece.raw, status,
+                                     piece.start, unit))
+        else:
+            ambiguous.append(k)
+            tok_raw = _token_text(row, piece)
+            result.cells.append(Cell(table, row.code, row.cols[k], None, tok_raw, "ambiguous",
+                                     piece.start, "万元" if row.kinds[k] == "money" else ""))
+    if ambiguous:
+        shown = sorted({"/".join(_fmt(p.value) for p in opt) for opt in row.options})
+        more = f" (+{len(shown) - 8} more)" if len(shown) > 8 else ""
+        result.findings.append(Finding(
+            "ambiguous_cells", "warning",
+            f"row {row.code}: the printed digits can be read as {'; '.join(shown[:8])}{more} "
+            f"({'/'.join(row.cols)}); cells {', '.join(row.cols[k] for k in ambiguous)} "
+            "left NaN", table=table, row=row.code, col=",".join(row.cols[k] for k in ambiguous)))
+
+
+def _token_text(row: _Row, piece: Piece) -> str:
+    for tok in row.segment.values:
+        if tok.start <= piece.start < tok.end:
+            return tok.text
+    return piece.raw
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "∅"
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _canonical(piece: Piece, kind: str, hint: str, table: str, row: _Row, k: int,
+               result: TableResult) -> tuple[float | None, str]:
+    if piece.value is None or kind != "money":
+        return piece.value, ""
+    unit = piece.unit if piece.unit in ("元", "万元") else hint
+    if unit == "元":
+        return round(piece.value / 10_000, 10), "万元"
+    if not unit:
+        result.findings.append(Finding(
+            "unit_assumed", "info",
+            f"{row.code}.{row.cols[k]}: no unit printed for {piece.raw!r}; taken as 万元",
+            table=table, row=row.code, col=row.cols[k]))
+    return piece.value, "万元"
+
+
+# --- section 四 --------------------------------------------------------------
+
+def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> None:
+    """Section 四 is one row of 15 cells under a three-level header.
+
+    Its only labels are column headers, so the values are all value tokens of
+    segments that print at least one number, in order (this also reads tables
+    printed as three labelled rows of five).
+    """
+    cols = [c.code for c in tmpl.cols]
+    tokens = [t for s in segs if any(v.kind == "num" for v in s.values) for t in s.values]
+    row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
+               tuple("count" for _ in range(15)), Segment("", values=tokens))
+    if not tokens:
+        result.findings.append(Finding("row_values_missing", "error",
+                                       "no numbers found in section 四", table="appeals"))
+        for r in _APPEAL_ROWS:
+            for c in cols:
+                result.cells.append(Cell("appeals", r, c, None, "", "missing"))
+        return
+    tokens = _fit(tokens, 15)
+    row.segment = Segment("", values=tokens)
+    options = readings(tokens, row.kinds)
+    if options:
+        checks = [lambda v, i=i: _sums(v[i:i + 4], v[i + 4]) for i in (0, 5, 10)]
+        options, _ = consistent(options, checks)
+    elif options is not None:
+        result.findings.append(Finding(
+            "row_cells_mismatch", "error",
+            f"section 四: expected 15 cells, found {_shown(tokens)}; left NaN", table="appeals"))
+    row.options = options or []
+    staged = TableResult()
+    _emit(row, "appeals", staged)
+    for cell in staged.cells:
+        r, c = cell.col.split(".")
+        cell.row, cell.col = r, c
+        result.cells.append(cell)
+    for f in staged.findings:
+        f.row, f.col = "", f.col
+        result.findings.append(f)
