@@ -44,7 +44,7 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]]
     """All ways to read ``tokens`` as ``len(kinds)`` cells.
 
     ``kinds`` gives each cell's kind (``count``, ``signed`` or ``money``): only
-    money may have decimals. Blank tokens and tab-separated cells are one cell
+    money may have decimals and only signed cells a minus sign. Blank tokens and tab-separated cells are one cell
     each; a glued number may be several. Returns ``None`` when there are more
     than :data:`MAX_READINGS` readings, ``[]`` when there is none.
 
@@ -150,6 +150,8 @@ def _piece(tok: Token, part: str, offset: int, first: bool, last: bool, kind: st
     if not _valid_number(part, kind):
         return None
     value = float(part) * (tok.sign if first else 1)
+    if value < 0 and kind != "signed":
+        return None  # only 本年增/减 can be negative
     whole = first and last
     raw = tok.text if whole else part
     start = tok.start if whole else tok.start + offset

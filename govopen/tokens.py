@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 # A list enumerator such as "2.其他法律…" or "3、危及": one digit, a dot or 、,
 # then a non-digit. Checked before numbers, so "00000002.其他" reads as the number
 # 0000000 followed by the label "2.其他…" (crawler text glues them).
-_ENUMERATOR = re.compile(r"[1-9][.、][ ]?(?=[^\d\s.,])")
+_ENUMERATOR = re.compile(r"[1-9][.、][ ]?(?=[^\d\s.,]|$)")
 # Digits of a date ("2020年") are label text, not a table value.
 _DATE = re.compile(r"\d+[年月日号]")
 _SIGN = r"(?P<sign>[+\-−]|减少|增加|减|增)?"

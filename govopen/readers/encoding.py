@@ -39,6 +39,13 @@ def decode_bytes(data: bytes, source: object = "<bytes>", declared: str | None =
             pass
     best = from_bytes(data).best()
     if best is None:
+        # Detection gives up on short or unusual texts; GB18030 (a superset of
+        # GBK) is what such Chinese files nearly always are, and it is strict
+        # enough to reject most binary data.
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
         raise ReportError(source, "the file is not text in any known encoding (binary data?)")
     name = _SUPERSETS.get(best.encoding.lower(), best.encoding)
     return data.decode(name, errors="replace")

@@ -136,13 +136,14 @@ def _check_file(path: Path, source: str) -> None:
 
 def _root_cause(err: BaseException) -> BaseException:
     # pdfplumber wraps pdfminer errors in PdfminerException(original).
-    seen = err
+    chain = [err]
     while True:
-        nxt = seen.__cause__ or (seen.args[0] if seen.args and isinstance(
-            seen.args[0], BaseException) else None)
-        if nxt is None or nxt is seen:
-            return seen
-        seen = nxt
+        last = chain[-1]
+        nxt = last.__cause__ or (last.args[0] if last.args and isinstance(
+            last.args[0], BaseException) else None)
+        if nxt is None or any(nxt is e for e in chain):
+            return last
+        chain.append(nxt)
 
 
 def _describe(err: BaseException) -> str:
@@ -414,11 +415,13 @@ def join_wrapped(lines: list[str]) -> str:
 
     Lines meeting at a CJK character (full-width punctuation included) join
     directly, because Chinese wraps anywhere (``2023年1`` + ``月1日``); other
-    breaks stay ``\n`` for the builder, which makes them a space.
+    breaks stay ``\\n`` for the builder, which makes them a space.
 
     Example:
-        >>> join_wrapped(["（三）", "不予公开", "Total", "amount"])
-        '（三）不予公开\nTotal\namount'
+        >>> join_wrapped(["（三）", "不予公开"])
+        '（三）不予公开'
+        >>> join_wrapped(["Total", "amount"])
+        'Total\\namount'
     """
     out = ""
     for line in (ln.strip() for ln in lines):

@@ -76,7 +76,7 @@ def read_word(path: str | os.PathLike[str], timeout: float | None = 120) -> Docu
     source = os.fspath(path)
     suffix = Path(source).suffix.lower()
     if suffix in _WPS_SUFFIXES:
-        raise ReportError(source, f"WPS files are not supported ({suffix}); save as .docx")
+        raise ReportError(source, "WPS files are not supported; save as .docx")
     head = _head(source)
     if head.startswith(b"PK"):
         return read_docx(source, timeout=timeout)
@@ -312,7 +312,7 @@ def _is_cjk(ch: str) -> bool:
 def _join_wrapped(lines: list[str]) -> str:
     """Join a cell's paragraphs: directly where they meet at a CJK character
     (the builder would put a space after full-width punctuation it has already
-    folded to ASCII), with ``\n`` (a space, for the builder) elsewhere."""
+    folded to ASCII), with ``\\n`` (a space, for the builder) elsewhere."""
     out = ""
     for line in (ln.strip() for ln in lines):
         if not line:

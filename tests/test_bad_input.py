@@ -1,0 +1,104 @@
+"""Bad input: one clear exception type, a message naming the file, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RAW
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import govopen
+from govopen import ReportError
+from govopen.normalize import normalize_text
+
+SEED = (RAW / "henan" / "000_6f1d8d99bf8ef63b.txt").read_text(encoding="utf-8")
+FLAT = (RAW / "fujian" / "fujian_003_pingtan_2021.txt").read_text(encoding="utf-8")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(ReportError, match="empty.txt: the file is empty"):
+        govopen.read_report(path)
+
+
+def test_binary_junk(tmp_path):
+    path = tmp_path / "junk.txt"
+    path.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(ReportError, match="junk.txt: .*binary"):
+        govopen.read_report(path)
+
+
+def test_not_an_annual_report(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("关于做好2024年春节放假安排的通知\n各单位：现将有关事项通知如下。\n",
+                    encoding="utf-8")
+    with pytest.raises(ReportError, match="does not look like"):
+        govopen.read_report(path)
+
+
+def test_wrong_extension(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    with pytest.raises(ReportError, match="extension says txt but the content is a PDF"):
+        govopen.read_report(path)
+
+
+def test_unsupported_types(tmp_path):
+    for name in ("report.wps", "report.xlsx"):
+        path = tmp_path / name
+        path.write_bytes(b"abc")
+        with pytest.raises(ReportError, match=name):
+            govopen.read_report(path)
+
+
+def test_gbk_text_decodes(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(normalize_text(SEED).encode("gbk"))
+    report = govopen.read_report(path)
+    assert report.value("proactive", "procurement", "projects") == 4
+
+
+def test_truncated_report_says_what_is_missing():
+    cut = SEED[: SEED.index("（四）⽆法提供")]
+    report = govopen.read_text(cut)
+    rules = set(report.issues.rule)
+    assert {"row_not_found", "table_not_found"} <= rules
+    missing = report.issues[report.issues.rule == "table_not_found"]
+    assert missing.table.tolist() == ["appeals"]
+    assert report.value("requests", "granted", "total") == 0
+
+
+def test_title_only_report_is_a_report_with_errors():
+    report = govopen.read_report(RAW / "fujian" / "pingtan_panel" / "80590.txt")
+    assert report.meta["agency"] == "平潭综合实验区公安局" and report.meta["year"] == 2020
+    assert report.cells.empty
+    assert sorted(report.issues.query("rule == 'table_not_found'").table) == [
+        "appeals", "proactive", "requests"]
+
+
+def _never_crashes(text: str) -> None:
+    try:
+        report = govopen.read_text(text)
+    except ReportError:
+        return
+    assert set(report.cells.columns) >= {"table", "row", "col", "value", "raw"}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_arbitrary_text(text):
+    _never_crashes(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([SEED, FLAT]), st.lists(
+    st.tuples(st.integers(0, 10_000), st.integers(0, 60),
+              st.text(alphabet="0123456789 \t\n.-/、一二三四（）总计合", max_size=8)),
+    min_size=1, max_size=8))
+def test_mutated_reports(base, edits):
+    text = base
+    for pos, length, new in edits:
+        pos %= max(len(text), 1)
+        text = text[:pos] + new + text[pos + length:]
+    _never_crashes(text)
