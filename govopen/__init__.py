@@ -8,8 +8,8 @@ Example:
 
 __version__ = "0.1.0"
 
-from govopen.errors import ReportError  # noqa: E402
 from govopen.corpus import load  # noqa: E402
+from govopen.errors import ReportError  # noqa: E402
 from govopen.report import Report, read_report, read_text  # noqa: E402
 
 __all__ = ["Report", "ReportError", "load", "read_report", "read_text", "__version__"]

@@ -183,4 +183,5 @@ def clean_cell(cell: str | None) -> str:
 
 
 def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or ch in "（）、，：；“”"
+    # Punctuation counts too, in its NFKC (ASCII) form: "(三)\n不予公开" is one label.
+    return "\u3400" <= ch <= "\u9fff" or ch in "()、,:;“”。"

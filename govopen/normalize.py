@@ -1,4 +1,4 @@
-"""Unicode clean-up applied to every report before parsing.
+r"""Unicode clean-up applied to every report before parsing.
 
 PDF text layers of Chinese reports often carry look-alike characters: the Kangxi
 radicals (``⼀`` U+2F00 for ``一``), which NFKC folds, and characters of the CJK
@@ -45,7 +45,7 @@ _SPACES = re.compile(r"[^\S\t\n]+")
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-normalise, fold radical look-alikes and unify spaces.
+    r"""NFKC-normalise, fold radical look-alikes and unify spaces.
 
     Tabs and newlines are kept (they mark cells and lines); runs of other
     spaces, including full-width and non-breaking ones, become one space.
@@ -53,7 +53,7 @@ def normalize_text(text: str) -> str:
 
     Example:
         >>> normalize_text("规章\u00a0\u00a00\t0\r\n")
-        '规章 0\\t0\\n'
+        '规章 0\t0\n'
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
@@ -62,10 +62,10 @@ def normalize_text(text: str) -> str:
 
 
 def compact(text: str) -> str:
-    """Text with all whitespace removed, for matching labels.
+    r"""Text with all whitespace removed, for matching labels.
 
     Example:
-        >>> compact("结果 维持\\t尚未\\n审结")
+        >>> compact("结果 维持\t尚未\n审结")
         '结果维持尚未审结'
     """
     return re.sub(r"\s+", "", text)

@@ -62,7 +62,7 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]]
     for counts in _distributions(lengths, n):
         pos = 0
         per_token: list[list[list[Piece]]] = []
-        for tok, k in zip(tokens, counts):
+        for tok, k in zip(tokens, counts, strict=False):
             options = list(_splits(tok, k, kinds[pos:pos + k]))
             if not options:
                 break

@@ -27,7 +27,7 @@ from itertools import product
 
 from govopen.sections import Section, find_sections
 from govopen.split import MAX_READINGS, Piece, consistent, readings
-from govopen.templates import RowDef, Template, template
+from govopen.templates import Template, template
 from govopen.tokens import Segment, Token, segment
 
 # Where in section 二/三 the table itself starts (after any prose).
@@ -140,8 +140,7 @@ def _region(text: str, table: str, sections: dict[int | None, Section]) -> tuple
         return sec.body, sec.end
     # The heading is missing or unrecognisable: look for the table's own labels
     # between the neighbouring sections that were found.
-    lo = max((s.end if False else s.body for n, s in sections.items() if n and n < number),
-             default=0)
+    lo = max((s.body for n, s in sections.items() if n and n < number), default=0)
     hi = min((s.start for n, s in sections.items() if n and n > number), default=len(text))
     anchor = {"proactive": r"第二十条第|信息内容\s*本年", "requests": r"本年新收",
               "appeals": r"复议后起诉|未经复议"}[table]
@@ -341,11 +340,9 @@ def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: list[str]
         vals = {r.code: values(r) for r in involved}
         if any(v is None for v in vals.values()):
             return False
-        if all(_sums([vals[c][k] for c in left], None) or True for k in range(7)) and all(
-            math.isclose(sum(vals[c][k] or 0 for c in left), sum(vals[c][k] or 0 for c in right),
-                         abs_tol=1e-9)
-            for k in range(7)
-        ):
+        if all(math.isclose(sum(vals[c][k] or 0 for c in left),
+                            sum(vals[c][k] or 0 for c in right), abs_tol=1e-9)
+               for k in range(7)):
             for slot, i in enumerate(combo):
                 keep[slot].add(i)
     if not any(keep):

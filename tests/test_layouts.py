@@ -34,11 +34,11 @@ def reports(draw, allow_blank=True):
     for row in template("requests", fmt).rows:
         parts = [draw(st.integers(0, 300)) for _ in range(6)]
         for col, v in zip(("natural_person", "business", "research", "social_org",
-                           "legal_service", "other_org", "total"), parts + [sum(parts)]):
+                           "legal_service", "other_org", "total"), parts + [sum(parts)], strict=True):
             values[("requests", row.code, col)] = float(v)
     for row in APPEAL_ROWS:
         parts = [draw(st.integers(0, 50)) for _ in range(4)]
-        for col, v in zip(APPEAL_COLS, parts + [sum(parts)]):
+        for col, v in zip(APPEAL_COLS, parts + [sum(parts)], strict=True):
             values[("appeals", row, col)] = float(v)
     return fmt, year, values
 

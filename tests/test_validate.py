@@ -11,7 +11,7 @@ COLS = ["natural_person", "business", "research", "social_org", "legal_service",
 def frame(rows, status="ok"):
     out = []
     for row, vals in rows.items():
-        for col, v in zip(COLS, vals):
+        for col, v in zip(COLS, vals, strict=True):
             out.append({"table": "requests", "row": row, "col": col, "value": v,
                         "status": "blank" if v != v else status})
     return pd.DataFrame(out)

@@ -17,7 +17,8 @@ def decode_bytes(data: bytes, source: object = "<bytes>", declared: str | None =
     """Decode report bytes to ``str``, detecting the encoding.
 
     A byte-order mark wins, then valid UTF-8, then ``declared`` (e.g. an HTML
-    ``<meta charset>``), then statistical detection (charset-normalizer).
+    ``<meta charset>``), then strict GB18030, then statistical detection
+    (charset-normalizer).
 
     Example:
         >>> decode_bytes("规章".encode("gbk"))
@@ -37,15 +38,15 @@ def decode_bytes(data: bytes, source: object = "<bytes>", declared: str | None =
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             pass
+    # Mainland reports that are not UTF-8 are GBK/GB18030. Strict GB18030 rejects
+    # most other data; statistical detection is unreliable on short Chinese text
+    # (it reads 4 GBK bytes as Big5), so it only gets what GB18030 refuses.
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data).best()
     if best is None:
-        # Detection gives up on short or unusual texts; GB18030 (a superset of
-        # GBK) is what such Chinese files nearly always are, and it is strict
-        # enough to reject most binary data.
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            pass
         raise ReportError(source, "the file is not text in any known encoding (binary data?)")
     name = _SUPERSETS.get(best.encoding.lower(), best.encoding)
     return data.decode(name, errors="replace")
