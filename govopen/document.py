@@ -159,29 +159,51 @@ class DocumentBuilder:
 
 
 def clean_cell(cell: str | None) -> str:
-    """Normalise a cell's text and keep it on one line.
+    r"""Normalise a cell's text and keep it on one line.
 
-    Line breaks inside a cell join without a space between CJK characters
-    (``本年新\\n制作数量`` is one label) and with one space elsewhere.
+    Lines of a wrapped cell are joined with :func:`join_wrapped` before Unicode
+    normalisation, while full-width punctuation still marks Chinese text.
 
     Example:
-        >>> clean_cell("本年新\\n制作数量")
+        >>> clean_cell("本年新\n制作数量")
         '本年新制作数量'
-        >>> clean_cell("162000\\n元")
-        '162000 元'
+        >>> clean_cell("（三）\n不予公开")
+        '(三)不予公开'
+        >>> clean_cell("Total\namount")
+        'Total amount'
     """
     if not cell:
         return ""
-    text = normalize_text(cell)
-    pieces = [p.strip() for p in _CELL_BREAK.split(text) if p.strip()]
+    joined = join_wrapped(_CELL_BREAK.split(cell))
+    return normalize_text(joined.replace("\n", " ")).strip()
+
+
+def join_wrapped(lines: list[str]) -> str:
+    r"""Join the lines of a wrapped cell or paragraph.
+
+    Lines meeting at a CJK character (full-width punctuation included) join
+    directly, because Chinese wraps anywhere (``2023年1`` + ``月1日``); other
+    breaks stay ``\n`` (the builder makes them a space).
+
+    Example:
+        >>> join_wrapped(["（三）", "不予公开"])
+        '（三）不予公开'
+        >>> join_wrapped(["Total", "amount"])
+        'Total\namount'
+    """
     out = ""
-    for piece in pieces:
-        if out and not (_is_cjk(out[-1]) and _is_cjk(piece[0])):
-            out += " "
-        out += piece
-    return out.strip()
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if out and not (is_cjk(out[-1]) or is_cjk(line[0])):
+            out += "\n"
+        out += line
+    return out
 
 
-def _is_cjk(ch: str) -> bool:
-    # Punctuation counts too, in its NFKC (ASCII) form: "(三)\n不予公开" is one label.
-    return "\u3400" <= ch <= "\u9fff" or ch in "()、,:;“”。"
+def is_cjk(ch: str) -> bool:
+    """CJK ideographs, radicals, and full-width punctuation and forms."""
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x2FDF or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF
+            or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
+            or 0x20000 <= o <= 0x3FFFF or ch in "“”‘’…—·")

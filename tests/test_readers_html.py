@@ -385,7 +385,8 @@ def test_rowspan_and_colspan_grid_rule() -> None:
 def test_cell_blocks_and_nbsp() -> None:
     page = ("<table><tr><td><p>本年新</p><p>收数量</p></td><td>&nbsp;</td>"
             "<td> &nbsp;\u3000</td><td>162000<br/>元</td></tr></table>")
-    assert lines(read_html("c.html", data=page.encode())) == ["本年新收数量\t\t\t162000 元"]
+    # A line break next to a CJK character is not a printed space (as in PDF and Word).
+    assert lines(read_html("c.html", data=page.encode())) == ["本年新收数量\t\t\t162000元"]
 
 
 def test_source_line_breaks_between_chinese_do_not_add_spaces() -> None:

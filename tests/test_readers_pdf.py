@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govopen.document import Document
+from govopen.document import Document, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import signals_available, time_limit
-from govopen.readers.pdf import join_wrapped, read_pdf
+from govopen.readers.pdf import read_pdf
 from govopen.readers.word import read_docx
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,7 +32,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
-from govopen.document import Document, DocumentBuilder
+from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
 
@@ -410,38 +410,7 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
 
-def join_wrapped(lines: list[str]) -> str:
-    """Join the lines of a wrapped cell.
-
-    Lines meeting at a CJK character (full-width punctuation included) join
-    directly, because Chinese wraps anywhere (``2023年1`` + ``月1日``); other
-    breaks stay ``\\n`` for the builder, which makes them a space.
-
-    Example:
-        >>> join_wrapped(["（三）", "不予公开"])
-        '（三）不予公开'
-        >>> join_wrapped(["Total", "amount"])
-        'Total\\namount'
-    """
-    out = ""
-    for line in (ln.strip() for ln in lines):
-        if not line:
-            continue
-        if out and not (_is_cjk(out[-1]) or _is_cjk(line[0])):
-            out += "\n"
-        out += line
-    return out
-
-
 # --------------------------------------------------------------------------- text
-
-
-def _is_cjk(ch: str) -> bool:
-    """CJK ideographs, radicals, and full-width punctuation and forms."""
-    o = ord(ch)
-    return (0x2E80 <= o <= 0x2FDF or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF
-            or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
-            or 0x20000 <= o <= 0x3FFFF or ch in "“”‘’…—·")
 
 
 def _size(ch: dict[str, Any]) -> float:
@@ -504,7 +473,7 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
                 text, box = "", []
             elif literal_space:
                 text += " "  # a space in the text layer is kept as it is
-            elif gap > _SPACE_GAP * size and not (_is_cjk(text[-1]) or _is_cjk(t[0])):
+            elif gap > _SPACE_GAP * size and not (is_cjk(text[-1]) or is_cjk(t[0])):
                 text += " "  # Latin words; Chinese is never spaced by position
         text += t
         box = ([ch["x0"], ch["top"], ch["x1"], ch["bottom"]] if not box else

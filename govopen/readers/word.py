@@ -35,7 +35,7 @@ import docx
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 
-from govopen.document import Document, DocumentBuilder
+from govopen.document import Document, DocumentBuilder, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
 
@@ -298,29 +298,7 @@ class _BodyReader:
             elif child.tag == _W_TBL:
                 nested.append(child)
         # A tab inside a cell is spacing, not a cell break.
-        return _join_wrapped([line.replace("\t", " ") for line in lines])
-
-
-def _is_cjk(ch: str) -> bool:
-    """CJK ideographs, radicals, and full-width punctuation and forms."""
-    o = ord(ch)
-    return (0x2E80 <= o <= 0x2FDF or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF
-            or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
-            or 0x20000 <= o <= 0x3FFFF or ch in "“”‘’…—·")
-
-
-def _join_wrapped(lines: list[str]) -> str:
-    """Join a cell's paragraphs: directly where they meet at a CJK character
-    (the builder would put a space after full-width punctuation it has already
-    folded to ASCII), with ``\\n`` (a space, for the builder) elsewhere."""
-    out = ""
-    for line in (ln.strip() for ln in lines):
-        if not line:
-            continue
-        if out and not (_is_cjk(out[-1]) or _is_cjk(line[0])):
-            out += "\n"
-        out += line
-    return out
+        return join_wrapped([line.replace("\t", " ") for line in lines])
 
 
 def _children(el: Any, tag: str) -> Iterator[Any]:
