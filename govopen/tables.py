@@ -441,8 +441,6 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     """
     cols = [c.code for c in tmpl.cols]
     tokens = [t for s in segs if any(v.kind == "num" for v in s.values) for t in s.values]
-    row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
-               tuple("count" for _ in range(15)), Segment("", values=tokens))
     if not tokens:
         result.findings.append(Finding("row_values_missing", "error",
                                        "no numbers found in section 四", table="appeals"))
@@ -451,7 +449,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
                 result.cells.append(Cell("appeals", r, c, None, "", "missing"))
         return
     tokens = _fit(tokens, 15)
-    row.segment = Segment("", values=tokens)
+    row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
+               ("count",) * 15, Segment("", values=tokens))
     options = readings(tokens, row.kinds)
     if options:
         checks = [lambda v, i=i: _sums(v[i:i + 4], v[i + 4]) for i in (0, 5, 10)]
@@ -468,5 +467,5 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         cell.row, cell.col = r, c
         result.cells.append(cell)
     for f in staged.findings:
-        f.row, f.col = "", f.col
+        f.row = ""  # the staged row code "appeals" is not one of the contract's rows
         result.findings.append(f)

@@ -82,11 +82,6 @@ class Segment:
         toks = self.values or self.labels
         return toks[-1].end if toks else 0
 
-    @property
-    def explicit(self) -> bool:
-        """True when the values come from tab-separated cells."""
-        return any(t.cell is not None for t in self.values)
-
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split text into label, number and blank tokens, line by line.
