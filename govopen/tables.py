@@ -170,7 +170,7 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     for row in rows:
         _read_options(row, tmpl.table, result)
     if tmpl.table == "requests":
-        _solve_requests(rows, result)
+        _solve_requests(rows)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
@@ -298,7 +298,7 @@ def _sums(parts: Sequence[float | None], total: float | None) -> bool:
     return math.isclose(sum(p or 0 for p in parts), total or 0, abs_tol=1e-9)
 
 
-def _solve_requests(rows: list[_Row], result: TableResult) -> None:
+def _solve_requests(rows: list[_Row]) -> None:
     """Choose between readings of glued rows with the column identities."""
     by_code = {r.code: r for r in rows}
     outcome_codes = [r.code for r in rows if _is_outcome(r.code)]
