@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, product
@@ -26,6 +27,8 @@ from govopen.tokens import Token
 
 # Past this many readings a row is reported as ambiguous without enumerating on.
 MAX_READINGS = 50_000
+# Past this many ways to cut a row's digits it is ambiguous without enumerating.
+MAX_CUTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,15 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]]
     lengths = [_max_pieces(t) for t in tokens]
     if sum(lengths) < n or len(tokens) > n:
         return []
+    # Bound the work before enumerating: the number of ways to cut the digits
+    # grows combinatorially (a case number glued into section 四 would exhaust
+    # memory), and past the bound the row is ambiguous anyway.
+    cuts = 0
+    for counts in _distributions(lengths, n):
+        cuts += math.prod(math.comb(max(m, 1) - 1, k - 1) for m, k in zip(lengths, counts,
+                                                                           strict=True))
+        if cuts > MAX_CUTS:
+            return None
     for counts in _distributions(lengths, n):
         pos = 0
         per_token: list[list[list[Piece]]] = []

@@ -98,6 +98,7 @@ class _Row:
     segment: Segment | None
     options: list[list[Piece]] | None = None
     unit_hint: str = ""
+    too_many: bool = False  # more readings than can be listed: ambiguous
 
 
 def read_tables(text: str, year: int | None = None,
@@ -248,14 +249,10 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
                 "row_values_missing", "warning",
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
-    tokens = _fit(row.segment.values, len(row.cols))
-    options = readings(tokens, row.kinds)
+    tokens = row.segment.values
+    options = _readings(tokens, row.kinds)
     if options is None:
-        result.findings.append(Finding(
-            "ambiguous_cells", "warning",
-            f"row {row.code}: {_shown(tokens)} can be read as more than {MAX_READINGS} "
-            "combinations of cells; left NaN", table=table, row=row.code))
-        row.options = []
+        _too_many(row, tokens, table, result)
         return
     if not options:
         result.findings.append(Finding(
@@ -268,19 +265,52 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
         row.options, _ = consistent(options, [check])
 
 
-def _fit(tokens: list[Token], n: int) -> list[Token]:
-    """Drop the padding of tab-separated rows that have more cells than the template.
+def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
+    """The ways to drop the padding of a tab-separated row with too many cells.
 
-    Word and PDF tables often add empty cells at the end or start of a row
-    (merged label columns); only explicit blank cells are dropped, trailing ones
-    first.
+    Word and PDF tables often add empty cells at the start or end of a row
+    (merged label columns). Only empty cells at either end can be padding; every
+    way to drop enough of them is a candidate, and the table's identities choose
+    between the readings they give (:func:`_readings`).
     """
-    tokens = list(tokens)
-    while len(tokens) > n and tokens[-1].kind == "blank" and tokens[-1].cell is not None:
-        tokens.pop()
-    while len(tokens) > n and tokens[0].kind == "blank" and tokens[0].cell is not None:
-        tokens.pop(0)
-    return tokens
+    excess = len(tokens) - n
+    if excess <= 0:
+        return [tokens]
+
+    def pad(tok: Token) -> bool:
+        return tok.kind == "blank" and tok.cell is not None
+
+    out = []
+    for lead in range(excess + 1):
+        trail = excess - lead
+        dropped = tokens[:lead] + (tokens[len(tokens) - trail:] if trail else [])
+        if all(pad(t) for t in dropped):
+            out.append(tokens[lead:len(tokens) - trail])
+    return out or [tokens]
+
+
+def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] | None:
+    """Readings of a row under every alignment of its padding (None: too many)."""
+    options: list[list[Piece]] = []
+    seen = set()
+    for aligned in _alignments(tokens, len(kinds)):
+        found = readings(aligned, kinds)
+        if found is None:
+            return None
+        for r in found:
+            key = tuple((p.value, p.blank) for p in r)
+            if key not in seen:
+                seen.add(key)
+                options.append(r)
+    return options
+
+
+def _too_many(row: _Row, tokens: Sequence[Token], table: str, result: TableResult) -> None:
+    row.options, row.too_many = [], True
+    result.findings.append(Finding(
+        "ambiguous_cells", "warning",
+        f"row {row.code}: {_shown(tokens)} can be read as too many combinations of cells "
+        "to list; left NaN", table=table, row=row.code))
 
 
 def _shown(tokens: Sequence[Token]) -> str:
@@ -373,7 +403,8 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
     n = len(row.cols)
     if not row.options:
         raw = "".join(t.text for t in row.segment.values) if row.segment else ""
-        status = "missing" if row.segment is None or not row.segment.values else "unreadable"
+        status = "missing" if row.segment is None or not row.segment.values else (
+            "ambiguous" if row.too_many else "unreadable")
         for col in row.cols:
             result.cells.append(Cell(table, row.code, col, None, raw if status != "missing" else "",
                                      status, row.segment.start if row.segment else None))
@@ -442,25 +473,30 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     cols = [c.code for c in tmpl.cols]
     tokens = [t for s in segs if any(v.kind == "num" for v in s.values) for t in s.values]
     if not tokens:
+        # No number at all: a printed row of empty cells is still 15 blank cells.
+        rows = [s.values for s in segs if len(_alignments(s.values, 15)[0]) == 15]
+        tokens = rows[-1] if rows else []
+    if not tokens:
         result.findings.append(Finding("row_values_missing", "error",
                                        "no numbers found in section 四", table="appeals"))
         for r in _APPEAL_ROWS:
             for c in cols:
                 result.cells.append(Cell("appeals", r, c, None, "", "missing"))
         return
-    tokens = _fit(tokens, 15)
     row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
                ("count",) * 15, Segment("", values=tokens))
-    options = readings(tokens, row.kinds)
-    if options:
+    staged = TableResult()
+    options = _readings(tokens, row.kinds)
+    if options is None:
+        _too_many(row, tokens, "appeals", staged)
+    elif options:
         checks = [lambda v, i=i: _sums(v[i:i + 4], v[i + 4]) for i in (0, 5, 10)]
-        options, _ = consistent(options, checks)
-    elif options is not None:
-        result.findings.append(Finding(
+        row.options, _ = consistent(options, checks)
+    else:
+        row.options = []
+        staged.findings.append(Finding(
             "row_cells_mismatch", "error",
             f"section 四: expected 15 cells, found {_shown(tokens)}; left NaN", table="appeals"))
-    row.options = options or []
-    staged = TableResult()
     _emit(row, "appeals", staged)
     for cell in staged.cells:
         r, c = cell.col.split(".")

@@ -102,3 +102,12 @@ def test_mutated_reports(base, edits):
         pos %= max(len(text), 1)
         text = text[:pos] + new + text[pos + length:]
     _never_crashes(text)
+
+
+def test_long_glued_number_in_section_four_is_reported_ambiguous():
+    report = govopen.read_text(
+        "某某县某某局2023年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+        "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计1234567890123456789012345678\n"
+        "五、存在的主要问题及改进情况\n无。\n")
+    assert "ambiguous_cells" in set(report.issues.rule)
+    assert report.cells.query("table == 'appeals'").value.isna().all()

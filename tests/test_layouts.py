@@ -82,3 +82,16 @@ def test_flat_layout_with_glued_digits_reads_unique_rows():
             values[("appeals", row, col)] = 0.0
     report = govopen.read_text(render(values, "2021", 2022, "flat"))
     check(report, values)
+
+
+def test_padding_is_chosen_by_the_identities_not_by_position():
+    # Two empty padding cells before section 四's row and blank cells at its end:
+    # dropping trailing blanks first would shift every value two columns.
+    text = ("某某县某某局2023年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+            "行政复议\t行政诉讼\n\t\t1\t2\t3\t4\t10\t5\t6\t7\t8\t26\t9\t\t\t\t\n"
+            "五、存在的主要问题及改进情况\n无。\n")
+    report = govopen.read_text(text)
+    got = report.cells.query("table == 'appeals'").set_index(["row", "col"]).value
+    assert got[("review", "upheld")] == 1 and got[("review", "total")] == 10
+    assert got[("suit_direct", "total")] == 26 and got[("suit_after_review", "upheld")] == 9
+    assert got[("suit_after_review", "total")] != got[("suit_after_review", "total")]  # blank

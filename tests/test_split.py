@@ -64,3 +64,9 @@ def test_glued_row_reading_includes_the_truth(parts, cut_after):
     kept, ok = consistent(options, [lambda v: sum(v[:6]) == v[6]])
     assert ok
     assert row in [[p.value for p in r] for r in kept]
+
+
+def test_long_glued_digits_are_ambiguous_without_exhausting_memory():
+    # A case number glued into section 四 once made the enumeration explode.
+    options = readings(nums("1234567890123456789012345678"), ["count"] * 15)
+    assert options is None

@@ -73,3 +73,8 @@ def test_offsets_point_into_the_text():
     text = "规章 10 20 30"
     for t in tokenize(text, offset=100):
         assert text[t.start - 100:t.end - 100] == t.text
+
+
+def test_a_tab_row_with_one_number_keeps_its_empty_cells():
+    segs = segment("行政复议\n\t\t\t\t1\t\t\t\t\t\t\t\t\t\t\n")
+    assert len(segs[-1].values) == 15

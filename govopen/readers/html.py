@@ -395,7 +395,9 @@ class _Walker:
                     unit.cell_tags.append(cells[k][0])
                     unit.cell_quiet.append(quiet or cells[k][3])
                 unit.cols.append(col)
-            if any(unit.cells):
+            # A row of empty cells is a printed row of blanks (section 四 with
+            # nothing filled in); only a row with no cells at all is dropped.
+            if len(unit.cells) > 1 or any(unit.cells):
                 events.append((_ROW, unit))
             # Inner tables follow the row that holds them, as rows of their own.
             events.extend((_ENTER, inner) for cell in cells for inner in cell[2])

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -235,8 +236,7 @@ def _read_page(page: pdfplumber.page.Page, builder: DocumentBuilder) -> str | No
     """Emit one page; return ``"scanned"`` for a page that needs OCR."""
     number = page.page_number
     # WPS and some printers fake bold by drawing each glyph twice.
-    page = page.dedupe_chars()
-    chars = [c for c in page.chars if c.get("text")]
+    chars = [c for c in _dedupe_chars(page.chars) if c.get("text")]
     cid = sum(1 for c in chars if _CID.match(c["text"]))
     if chars and cid > _CID_SHARE * len(chars):
         builder.note(
@@ -287,6 +287,49 @@ def _read_page(page: pdfplumber.page.Page, builder: DocumentBuilder) -> str | No
         block_row += 1
         previous_multi = True
     return None
+
+
+def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The characters without duplicates, exactly as pdfplumber's ``dedupe_chars``.
+
+    Same rule: characters with the same text, font and size are clustered by
+    ``doctop``, then by ``x0``, each chaining values at most 1 pt apart, and only
+    the first of a cluster (smallest ``doctop``, ``x0``; page order among equals)
+    is kept, in page order. pdfplumber ends with ``sorted(..., key=chars.index)``,
+    which compares dicts for every character kept and cost a fifth of the parse
+    of a page; here most characters have no twin and are passed over at once.
+    """
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for ch in chars:
+        groups.setdefault((ch["upright"], ch["text"], ch["fontname"], ch["size"]), []).append(ch)
+    first = itemgetter("doctop", "x0")
+    dropped: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for line in _chains(group, "doctop"):
+            if len(line) < 2:
+                continue
+            for cluster in _chains(line, "x0"):
+                if len(cluster) > 1:
+                    keep = min(cluster, key=first)
+                    dropped.update(id(ch) for ch in cluster if ch is not keep)
+    if not dropped:
+        return list(chars)
+    return [ch for ch in chars if id(ch) not in dropped]
+
+
+def _chains(objs: list[dict[str, Any]], key: str, tolerance: float = 1) -> list[list[dict[str, Any]]]:
+    """``objs`` in runs whose ``key`` values step by at most ``tolerance``
+    (pdfplumber's ``cluster_objects``), page order kept among equal values."""
+    ordered = sorted(objs, key=itemgetter(key))
+    runs = [[ordered[0]]]
+    for prev, ch in zip(ordered, ordered[1:], strict=False):
+        if ch[key] <= prev[key] + tolerance:
+            runs[-1].append(ch)
+        else:
+            runs.append([ch])
+    return runs
 
 
 def _is_rule(obj: dict[str, Any]) -> bool:
