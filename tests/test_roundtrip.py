@@ -29,6 +29,7 @@ from render import (
     APPEAL_COLS,
     APPEAL_ROWS,
     REQUEST_COLS,
+    docx_to_pdf,
     random_values,
     render,
     render_docx,
@@ -169,6 +170,21 @@ def test_fresh_pdf_round_trip(workdir: Path) -> None:
 
 
 # --- known parser bugs --------------------------------------------------------------
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; "
+                    "the 50 committed PDFs are still checked")
+def test_200_fresh_pdfs_round_trip(tmp_path: Path) -> None:
+    """200 random reports → DOCX → PDF in one LibreOffice batch → parsed back (seeded)."""
+    rng = random.Random(20241123)
+    sources, cases = [], {}
+    for i in range(200):
+        fmt, year, values = random_values(rng.randint)
+        sources.append(render_docx(values, fmt, year, tmp_path / f"r{i:03d}.docx"))
+        cases[f"r{i:03d}.pdf"] = (fmt, year, values)
+    docx_to_pdf(sources, tmp_path, timeout=900)
+    for name, (fmt, year, values) in cases.items():
+        assert_round_trip(govopen.read_report(tmp_path / name), fmt, year, values)
+
 
 def _sparse_appeals(printed: dict[tuple[str, str], float]) -> tuple[str, int, dict]:
     fmt, year, values = random_values(random.Random(1).randint, blanks=False)
