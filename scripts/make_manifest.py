@@ -33,10 +33,19 @@ HEADER = [
     "url",
     "retrieved",
     "notes",
+    "agency_id",
 ]
 NOT_REPORTS = {"INDEX.tsv", "manifest.csv", "links.tsv"}
 
 PINGTAN = {"province": "福建省", "prefecture": "福州市", "county": "平潭县"}
+
+# agency_id links the reports of one agency across years where its name changed
+# (empty: the build uses the normalised agency name).
+AGENCY_IDS = {
+    # 国有资产管理局 was renamed 投资促进局 in 2024 (see PINGTAN_NOTES)
+    "平潭综合实验区国有资产管理局": "平潭综合实验区国有资产管理局",
+    "平潭综合实验区投资促进局": "平潭综合实验区国有资产管理局",
+}
 PINGTAN_ZONE = "平潭综合实验区"
 
 # Crawler 发布机构 values that are site boilerplate or editing accidents, not the agency.
@@ -211,6 +220,7 @@ def pingtan_row(rel: str, index: dict[str, dict]) -> dict[str, str]:
         "url": url,
         "retrieved": "",
         "notes": "; ".join(notes),
+        "agency_id": AGENCY_IDS.get(agency, ""),
     }
 
 

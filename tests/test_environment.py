@@ -295,6 +295,7 @@ MANIFEST_HEADER = [
     "url",
     "retrieved",
     "notes",
+    "agency_id",
 ]
 LEVELS = {"province", "prefecture", "county", "township", "department"}
 NOT_REPORTS = {"INDEX.tsv", "manifest.csv", "links.tsv"}

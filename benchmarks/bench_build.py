@@ -1,0 +1,209 @@
+"""Benchmark: ``govopen build`` on a synthetic corpus — throughput, no-op rebuild, memory.
+
+Writes a corpus of text reports (the official table structure, drawn by the
+test renderer ``tests/render.py`` with random values, for agencies named after
+real counties, five years each) into a temporary folder, then builds it in a fresh
+interpreter each time and prints:
+
+* reports per second with ``--jobs 1`` and with all cores (parse + tables +
+  Parquet/CSV/Stata/codebook, from an empty output folder), and the CPU time
+  per report of the build and its workers together (which, unlike the wall
+  time, does not depend on what else the machine is running);
+* the time of a second build with nothing changed (interpreter start included);
+* peak memory of the build process (``ru_maxrss``, and the Python heap peak from
+  ``tracemalloc`` in a separate run) and of its largest worker, at two corpus
+  sizes: the build streams its tables, so the build process's memory should not
+  grow with the corpus (only its one-row-per-report tables do).
+
+    .venv/bin/python benchmarks/bench_build.py                 # 1,000 and 2,000 reports
+    .venv/bin/python benchmarks/bench_build.py --sizes 500 1000 --jobs 4
+
+Timings depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+BUREAUS = ("财政局", "教育局", "公安局", "自然资源局", "人民政府办公室", "市场监督管理局",
+           "交通运输局", "卫生健康委员会", "人民政府")
+LAYOUTS = ("space", "tab", "lines")
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def random_values(rng: random.Random, fmt_: str) -> dict:
+    """Plausible values: small counts, consistent request and appeal totals, some blanks."""
+    from govopen.templates import template
+
+    values: dict = {}
+    tmpl = template("proactive", fmt_)
+    for row in tmpl.rows:
+        for col in row.cols:
+            kind = tmpl.col(col).kind
+            if kind == "money":
+                v = round(rng.uniform(0, 500), 2)
+            elif kind == "signed":
+                v = float(rng.randint(-5, 5))
+            else:
+                v = float(rng.choice([0, 0, 1, 2, 3, 5, 8, 13, 40, 120]))
+            values[("proactive", row.code, col)] = v
+    for row in template("requests", fmt_).rows:
+        parts = [float(rng.choice([0, 0, 0, 1, 2, 3, 7])) for _ in range(6)]
+        for col, v in zip(("natural_person", "business", "research", "social_org",
+                           "legal_service", "other_org", "total"), [*parts, sum(parts)],
+                          strict=True):
+            values[("requests", row.code, col)] = v
+    for row in ("review", "suit_direct", "suit_after_review"):
+        parts = [float(rng.choice([0, 0, 1, 2])) for _ in range(4)]
+        for col, v in zip(("upheld", "corrected", "other", "pending", "total"),
+                          [*parts, sum(parts)], strict=True):
+            values[("appeals", row, col)] = v
+    return values
+
+
+def write_corpus(raw: Path, n: int, seed: int = 0) -> None:
+    """``n`` reports: ``n // 5`` agencies × 2019–2023 (2019 format up to 2020)."""
+    from render import TITLE, render
+
+    from govopen.gazetteer import gazetteer
+
+    rng = random.Random(seed)
+    counties = sorted(p.name for p in gazetteer().places.values()
+                      if p.level == "county" and len(gazetteer().lookup(p.name)) == 1)
+    placeholder = TITLE.split("{year}")[0]
+    raw.mkdir(parents=True)
+    for i in range(n):
+        agency_no, year = divmod(i, 5)
+        year += 2019
+        a_rng = random.Random(seed * 1_000_003 + agency_no)
+        name = a_rng.choice(counties) + a_rng.choice(BUREAUS)
+        fmt_ = "2019" if year <= 2020 else "2021"
+        text = render(random_values(rng, fmt_), fmt_, year, rng.choice(LAYOUTS))
+        folder = raw / f"a{agency_no:05d}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{year}.txt").write_text(text.replace(placeholder, name, 1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- one build
+
+
+def child(raw: str, out: str, jobs: int, trace: bool) -> None:
+    """Run one build in this (fresh) interpreter and print what it cost, as JSON."""
+    if trace:
+        import tracemalloc
+        tracemalloc.start()
+    import threading
+
+    import psutil
+
+    from govopen.corpus import build
+
+    # Workers are children of the fork server, not of this process, so
+    # RUSAGE_CHILDREN does not see them: sample them instead.
+    worker_peak, worker_cpu, done = [0], {}, threading.Event()
+
+    def sample() -> None:
+        me = psutil.Process()
+        while not done.wait(0.05):
+            for p in me.children(recursive=True):
+                try:
+                    worker_peak[0] = max(worker_peak[0], p.memory_info().rss)
+                    t = p.cpu_times()
+                    worker_cpu[p.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    summary = build(raw, out, jobs=jobs, progress=False)
+    seconds = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result = {"seconds": seconds, **summary, "rss_mb": usage.ru_maxrss / 1024,
+              "worker_rss_mb": worker_peak[0] / 2**20,
+              "cpu": usage.ru_utime + usage.ru_stime + sum(worker_cpu.values())}
+    if trace:
+        result["heap_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    print(json.dumps(result))
+
+
+def measure(raw: Path, out: Path, jobs: int, trace: bool = False) -> dict:
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", str(raw), str(out), str(jobs),
+                           *(["--trace"] if trace else [])],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - t0  # interpreter start-up included
+    return result
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 2000])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="'all cores' (default: os.cpu_count())")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]), args.trace)
+        return
+
+    small, large = args.sizes
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, "
+          f"{platform.machine()}; all cores = --jobs {args.jobs}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="govopen-bench-") as tmp:
+        tmp = Path(tmp)
+        for n in (small, large):
+            t0 = time.perf_counter()
+            write_corpus(tmp / f"raw{n}", n, args.seed)
+            print(f"wrote {n} synthetic reports in {time.perf_counter() - t0:.1f} s")
+
+        print("\nthroughput (fresh output folder):")
+        rows = []
+        for n, jobs in ((small, 1), (small, args.jobs), (large, args.jobs)):
+            out = tmp / f"out{n}-{jobs}"
+            r = measure(tmp / f"raw{n}", out, jobs)
+            assert r["reports"] == n and r["failures"] == 0, r
+            again = measure(tmp / f"raw{n}", out, jobs)
+            assert again["up_to_date"], again
+            rows.append((n, jobs, r, again))
+            print(f"  {n:>6} reports  --jobs {jobs}:  {r['seconds']:6.1f} s  "
+                  f"{n / r['seconds']:6.1f} reports/s  ({1000 * r['cpu'] / n:4.1f} ms CPU "
+                  f"per report)   second run (nothing changed): {again['wall']:.2f} s")
+
+        print("\nmemory (all cores; the build process, and its largest worker):")
+        for n in (small, large):
+            r = next(x for (m, j, x, _) in rows if m == n and j == args.jobs)
+            traced = measure(tmp / f"raw{n}", tmp / f"trace{n}", args.jobs, trace=True)
+            print(f"  {n:>6} reports:  peak RSS {r['rss_mb']:6.0f} MB   "
+                  f"Python heap peak {traced['heap_peak_mb']:6.1f} MB   "
+                  f"worker peak RSS {r['worker_rss_mb']:6.0f} MB")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Writing a build's outputs so that a build killed at any moment leaves the previous ones.
+
+Every output is written to a temporary file in the output folder
+(``.tmp-<pid>-<name>``). Only when all are complete does :meth:`Staging.commit`
+move them into place with ``os.replace`` (atomic on one filesystem), the build
+record ``build.json`` last: it lists every output with its SHA-256, so a reader
+can tell a complete set from one torn by a crash between two renames, and the
+next build (whose inputs no longer match the record) writes them all again.
+
+Tables are written as Parquet and as CSV (UTF-8 with BOM, which Excel needs to
+read Chinese), in batches (:class:`TableWriter`), so memory does not grow with
+the corpus; the wide table also as Stata 118 ``.dta`` with variable labels.
+
+Example:
+    >>> import tempfile, pandas as pd
+    >>> out = Path(tempfile.mkdtemp())
+    >>> with Staging(out) as stage:
+    ...     table = write_table(stage, "failures", pd.DataFrame({"file": ["a.pdf"]}))
+    ...     record = stage.commit({"reports": 0})
+    >>> sorted(p.name for p in out.iterdir())
+    ['build.json', 'failures.csv', 'failures.parquet']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from govopen.codebook import Column, conform, schema, stata_label, stata_names
+
+RECORD = "build.json"
+_TMP = ".tmp-"
+_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
+
+
+class Staging:
+    """A set of outputs written to temporary files, committed together."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.files: dict[str, Path] = {}
+
+    def path(self, name: str) -> Path:
+        """Where to write output ``name`` until it is committed."""
+        tmp = self.out / f"{_TMP}{os.getpid()}-{name}"
+        self.files[name] = tmp
+        return tmp
+
+    def commit(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Move every output into place, then write ``build.json`` (returned)."""
+        outputs = {}
+        for name, tmp in self.files.items():
+            _fsync(tmp)
+            st = tmp.stat()  # a rename keeps the inode and mtime
+            outputs[name] = {"sha256": sha256(tmp), "bytes": st.st_size,
+                             "inode": st.st_ino, "mtime_ns": st.st_mtime_ns}
+        record = {**record, "outputs": outputs}
+        tmp_record = self.out / f"{_TMP}{os.getpid()}-{RECORD}"
+        tmp_record.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        _fsync(tmp_record)
+        for name, tmp in self.files.items():
+            os.replace(tmp, self.out / name)
+        os.replace(tmp_record, self.out / RECORD)
+        _fsync_dir(self.out)
+        self.files = {}
+        return record
+
+    def abort(self) -> None:
+        for tmp in self.files.values():
+            tmp.unlink(missing_ok=True)
+        self.files = {}
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()  # nothing left to remove after a commit
+
+
+@contextlib.contextmanager
+def locked(out: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out`` (one build at a time); clear stale temp files.
+
+    The lock is released by the kernel when the process dies, even by ``kill -9``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RuntimeError(f"another build is writing {out}") from None
+        for stale in out.glob(f"{_TMP}*"):
+            stale.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_record(out: str | Path) -> dict[str, Any] | None:
+    """``build.json`` of the last completed build (None if there is none)."""
+    path = Path(out) / RECORD
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def torn(out: str | Path, record: dict[str, Any], names: list[str] | None = None) -> list[str]:
+    """Outputs that differ from what ``build.json`` recorded (empty when consistent)."""
+    out = Path(out)
+    bad = []
+    for name, info in record.get("outputs", {}).items():
+        if names is not None and name not in names:
+            continue
+        path = out / name
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            bad.append(name)
+            continue
+        if st.st_size != info["bytes"]:
+            bad.append(name)
+        elif (st.st_ino, st.st_mtime_ns) != (info.get("inode"), info.get("mtime_ns")):
+            if sha256(path) != info["sha256"]:  # copied or touched: compare the content
+                bad.append(name)
+    return bad
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
+    return pa.schema([(c.name, _ARROW[c.dtype]) for c in columns])
+
+
+class TableWriter:
+    """One table written batch by batch to ``NAME.parquet`` and ``NAME.csv``."""
+
+    def __init__(self, stage: Staging, name: str, columns: tuple[Column, ...]) -> None:
+        self.name, self.columns = name, columns
+        self.schema = arrow_schema(columns)
+        self._parquet: pq.ParquetWriter | None = None
+        self._parquet_path = stage.path(f"{name}.parquet")
+        self._csv = stage.path(f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
+        self._header = True
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame = conform(frame, self.name, self.columns)
+        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._parquet_path, table.schema)
+        else:
+            table = table.replace_schema_metadata(self._parquet.schema.metadata)
+        self._parquet.write_table(table)
+        frame.to_csv(self._csv, header=self._header, index=False, lineterminator="\n")
+        self._header = False
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self._parquet is None:  # no rows: still a file with the columns
+            self.write(pd.DataFrame(columns=[c.name for c in self.columns]))
+        self._parquet.close()
+        self._csv.close()
+
+
+def write_table(stage: Staging, name: str, frame: pd.DataFrame,
+                columns: tuple[Column, ...] | None = None) -> pd.DataFrame:
+    """Write a whole table (Parquet + CSV); returns it as written."""
+    columns = columns or schema(name, list(frame.columns))
+    writer = TableWriter(stage, name, columns)
+    writer.write(frame)
+    writer.close()
+    return conform(frame, name, columns)
+
+
+def write_stata(stage: Staging, name: str, frame: pd.DataFrame,
+                columns: tuple[Column, ...]) -> dict[str, str]:
+    """Write ``frame`` as Stata 118 ``.dta`` (Unicode) with variable labels.
+
+    Returns the column → Stata name mapping used (see :func:`govopen.codebook.stata_name`).
+    """
+    names = stata_names([c.name for c in columns])
+    data = {}
+    for c in columns:
+        s = frame[c.name]
+        if c.dtype == "str":
+            data[names[c.name]] = s.astype(object).where(s.notna(), "").astype(str)
+        else:  # Stata has no nullable integers: missing numbers are '.'
+            data[names[c.name]] = pd.to_numeric(s, errors="coerce").astype("float64")
+    dta = pd.DataFrame(data)
+    long_strings = [k for k, c in zip(dta.columns, columns, strict=True)
+                    if c.dtype == "str" and max((len(v.encode("utf-8")) for v in dta[k]),
+                                                default=0) > 2045]
+    labels = {names[c.name]: stata_label(c) for c in columns}
+    dta.to_stata(stage.path(f"{name}.dta"), write_index=False, version=118,
+                 variable_labels=labels, convert_strl=long_strings,
+                 data_label="govopen: one row per report")
+    return names
+
+
+def write_text(stage: Staging, name: str, text: str, encoding: str = "utf-8") -> None:
+    stage.path(name).write_text(text, encoding=encoding)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
