@@ -43,13 +43,11 @@ test: lint
 data: $(STAMP)
 	$(VPY) -m govopen build data/raw -o data/processed
 
+# Executes notebooks/*.ipynb in order on data/processed (kernel: this venv's Python);
+# figures -> build/figures, tables -> build/tables, executed HTML -> build/notebooks.
+# notebooks/ itself is never written. Fails naming the notebook that failed.
 notebooks: $(STAMP)
-	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-		echo "$(VPY) -m govopen.run_notebooks"; \
-		$(VPY) -m govopen.run_notebooks; \
-	else \
-		echo "notebooks: no notebooks/*.ipynb yet, nothing to run"; \
-	fi
+	$(VPY) -m govopen.run_notebooks --out build
 
 # Data first, then the notebooks that read it (kept sequential even under -j).
 reproduce: data

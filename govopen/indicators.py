@@ -21,7 +21,13 @@ literature:
   2019 → 2021 format change (licensing, penalty and compulsory-measure decisions;
   rules and normative documents issued) carry no suffix; those that exist in one
   format only (2019 item counts, procurement; 2021 documents in force, fee amounts)
-  are named for their format and are NaN for reports in the other one.
+  are named for their format and are NaN for reports in the other one
+  (:data:`PROACTIVE_SOURCES`, :func:`proactive_crosswalk`).
+
+For analysis across reports: :func:`panel` (one row per report: metadata, region,
+:func:`quality` of reporting, indicators and the :func:`components` behind every
+ratio) and :func:`pooled` (ratios pooled over groups of reports, so that every
+request counts once).
 
 Example:
     >>> import pandas as pd
@@ -76,6 +82,74 @@ DEFINITIONS = {
     "fees_wan_2021": "fees collected, CNY 10k (2021 format only)",
     "procurement_wan_2019": "centralised procurement, CNY 10k (2019 format only)",
 }
+#: Short labels for figures and tables: indicator -> (English, Chinese).
+SHORT_LABELS = {
+    "requests_new": ("New requests", "新收申请"),
+    "requests_handled": ("Requests handled", "办理申请"),
+    "natural_person_share": ("Share from natural persons", "自然人申请占比"),
+    "disclosure_rate": ("Disclosure rate", "公开率"),
+    "full_disclosure_share": ("Disclosed in full", "全部公开占比"),
+    "not_held_share": ("Not held", "不掌握占比"),
+    "withheld_share": ("Withheld", "不予公开占比"),
+    "unable_share": ("Unable to provide", "无法提供占比"),
+    "unprocessed_share": ("Not processed", "不予处理占比"),
+    "other_share": ("Other handling", "其他处理占比"),
+    "backlog_share": ("Carried forward", "结转下年占比"),
+    "review_cases": ("Reconsideration cases", "行政复议案件"),
+    "suit_cases": ("Lawsuits", "行政诉讼案件"),
+    "review_correction_rate": ("Reconsideration correction rate", "复议纠错率"),
+    "suit_correction_rate": ("Lawsuit correction rate", "诉讼纠错率"),
+    "reconsideration_first_share": ("Suits after reconsideration", "复议后起诉占比"),
+    "licensing_decisions": ("Licensing decisions", "行政许可决定"),
+    "penalty_decisions": ("Penalty decisions", "行政处罚决定"),
+    "compulsory_decisions": ("Compulsory measures", "行政强制决定"),
+    "rules_issued": ("Rules issued", "规章制发"),
+    "normative_docs_issued": ("Normative documents issued", "规范性文件制发"),
+    "normative_docs_in_force_2021": ("Normative documents in force", "现行有效规范性文件"),
+    "fees_wan_2021": ("Fees (CNY 10k)", "收费金额（万元）"),
+    "procurement_wan_2019": ("Procurement (CNY 10k)", "集中采购金额（万元）"),
+}
+#: Section 二 indicators: the (row, col) cell each is read from, per template format.
+#: Those with both formats are :data:`COMPARABLE_PROACTIVE`; every other cell of the two
+#: templates (2019 item counts, 2021 repeals …) has no counterpart in the other format.
+PROACTIVE_SOURCES = {
+    "licensing_decisions": {"2019": ("licensing", "decisions"),
+                            "2021": ("licensing", "decisions")},
+    "penalty_decisions": {"2019": ("penalties", "decisions"), "2021": ("penalties", "decisions")},
+    "compulsory_decisions": {"2019": ("compulsory", "decisions"),
+                             "2021": ("compulsory", "decisions")},
+    "rules_issued": {"2019": ("rules", "new_made"), "2021": ("rules", "issued")},
+    "normative_docs_issued": {"2019": ("normative_docs", "new_made"),
+                              "2021": ("normative_docs", "issued")},
+    "normative_docs_in_force_2021": {"2021": ("normative_docs", "in_force")},
+    "fees_wan_2021": {"2021": ("fees", "amount_wan")},
+    "procurement_wan_2019": {"2019": ("procurement", "amount_wan")},
+}
+#: Ratio indicators as (numerator, denominator) columns of :func:`components`.
+RATIOS = {
+    "natural_person_share": ("new_natural_person", "requests_new"),
+    "disclosure_rate": ("disclosed", "requests_handled"),
+    "full_disclosure_share": ("granted", "requests_handled"),
+    "not_held_share": ("not_held", "requests_handled"),
+    "withheld_share": ("withheld", "requests_handled"),
+    "unable_share": ("unable", "requests_handled"),
+    "unprocessed_share": ("unprocessed", "requests_handled"),
+    "other_share": ("other", "requests_handled"),
+    "backlog_share": ("carried_forward", "backlog_base"),
+    "review_correction_rate": ("review_corrected", "review_decided"),
+    "suit_correction_rate": ("suit_corrected", "suit_decided"),
+    "reconsideration_first_share": ("suits_after_review", "suit_cases"),
+}
+#: Validation rules that are arithmetic identities of the template (see README).
+IDENTITY_RULES = ("row_total", "balance", "outcomes", "appeals_total")
+#: Validation rules about structure the report lacks.
+STRUCTURE_RULES = ("table_not_found", "row_not_found", "row_values_missing",
+                   "row_cells_mismatch", "section_not_found")
+CELL_STATUSES = ("ok", "blank", "ambiguous", "unreadable", "missing")
+#: Report metadata carried into :func:`panel` when the build has it.
+META_COLUMNS = ("report_id", "agency", "agency_id", "year", "level", "province", "prefecture",
+                "county", "format", "format_proactive", "format_requests", "format_appeals",
+                "file_type", "n_errors", "n_warnings")
 
 
 def wide(cells: pd.DataFrame) -> pd.DataFrame:
@@ -105,8 +179,20 @@ def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return num / den
 
 
-def indicators(cells: pd.DataFrame) -> pd.DataFrame:
-    """The indicators of :data:`DEFINITIONS` for every report in ``cells``."""
+def components(cells: pd.DataFrame) -> pd.DataFrame:
+    """The counts behind the ratio indicators, one row per report.
+
+    Every ratio of :data:`RATIOS` is ``numerator / denominator`` of two columns
+    here, so shares can be pooled over groups of reports (:func:`pooled`) or
+    modelled as binomial outcomes (:mod:`govopen.models`).
+
+    Example:
+        >>> cells = pd.DataFrame({"report_id": "r", "table": "requests",
+        ...     "row": ["granted", "partial", "total"], "col": "total",
+        ...     "value": [3.0, 1.0, 8.0]})
+        >>> components(cells).loc["r", ["disclosed", "requests_handled"]].tolist()
+        [4.0, 8.0]
+    """
     w = wide(cells)
 
     def col(key: str) -> pd.Series:
@@ -117,39 +203,195 @@ def indicators(cells: pd.DataFrame) -> pd.DataFrame:
                 and k.endswith("__total")]
         return w[keys].sum(axis=1, min_count=1) if keys else pd.Series(np.nan, index=w.index)
 
-    handled = col("requests__total__total")
     out = pd.DataFrame(index=w.index)
     out["requests_new"] = col("requests__new__total")
-    out["requests_handled"] = handled
-    out["natural_person_share"] = ratio(col("requests__new__natural_person"), out["requests_new"])
+    out["requests_handled"] = col("requests__total__total")
+    for applicant in APPLICANTS:
+        out[f"new_{applicant}"] = col(f"requests__new__{applicant}")
     granted, partial = col("requests__granted__total"), col("requests__partial__total")
-    out["disclosure_rate"] = ratio(granted.fillna(0) + partial.fillna(0), handled).where(
+    out["granted"] = granted
+    out["partial"] = partial
+    out["disclosed"] = (granted.fillna(0) + partial.fillna(0)).where(
         granted.notna() | partial.notna())
-    out["full_disclosure_share"] = ratio(granted, handled)
-    out["not_held_share"] = ratio(col("requests__unable_not_held__total"), handled)
+    out["not_held"] = col("requests__unable_not_held__total")
     for name, prefix in OUTCOME_GROUPS.items():
-        out[f"{name}_share"] = ratio(group_sum(prefix), handled)
-    out["backlog_share"] = ratio(
-        col("requests__carried_forward__total"),
-        col("requests__new__total") + col("requests__carried_over__total").fillna(0))
+        out[name] = group_sum(prefix)
+    out["carried_forward"] = col("requests__carried_forward__total")
+    out["backlog_base"] = col("requests__new__total") + col(
+        "requests__carried_over__total").fillna(0)
     review = {c: col(f"appeals__review__{c}") for c in ("upheld", "corrected", "other", "total")}
     suits = {c: col(f"appeals__suit_direct__{c}") + col(f"appeals__suit_after_review__{c}")
              for c in ("upheld", "corrected", "other", "total")}
     out["review_cases"] = review["total"]
+    out["review_corrected"] = review["corrected"]
+    out["review_decided"] = review["upheld"] + review["corrected"] + review["other"]
     out["suit_cases"] = suits["total"]
-    out["review_correction_rate"] = ratio(
-        review["corrected"], review["upheld"] + review["corrected"] + review["other"])
-    out["suit_correction_rate"] = ratio(
-        suits["corrected"], suits["upheld"] + suits["corrected"] + suits["other"])
-    out["reconsideration_first_share"] = ratio(col("appeals__suit_after_review__total"),
-                                               suits["total"])
-    out["licensing_decisions"] = col("proactive__licensing__decisions")
-    out["penalty_decisions"] = col("proactive__penalties__decisions")
-    out["compulsory_decisions"] = col("proactive__compulsory__decisions")
-    out["rules_issued"] = col("proactive__rules__issued").fillna(col("proactive__rules__new_made"))
-    out["normative_docs_issued"] = col("proactive__normative_docs__issued").fillna(
-        col("proactive__normative_docs__new_made"))
-    out["normative_docs_in_force_2021"] = col("proactive__normative_docs__in_force")
-    out["fees_wan_2021"] = col("proactive__fees__amount_wan")
-    out["procurement_wan_2019"] = col("proactive__procurement__amount_wan")
+    out["suits_direct"] = col("appeals__suit_direct__total")
+    out["suits_after_review"] = col("appeals__suit_after_review__total")
+    out["suit_corrected"] = suits["corrected"]
+    out["suit_decided"] = suits["upheld"] + suits["corrected"] + suits["other"]
     return out
+
+
+def indicators(cells: pd.DataFrame) -> pd.DataFrame:
+    """The indicators of :data:`DEFINITIONS` for every report in ``cells``."""
+    w = wide(cells)
+    c = components(cells)
+
+    def col(key: str) -> pd.Series:
+        return w[key] if key in w.columns else pd.Series(np.nan, index=w.index)
+
+    out = pd.DataFrame(index=w.index)
+    for name in DEFINITIONS:
+        if name in RATIOS:
+            num, den = RATIOS[name]
+            out[name] = ratio(c[num], c[den])
+        elif name in c.columns:
+            out[name] = c[name]
+    for name, sources in PROACTIVE_SOURCES.items():
+        value = pd.Series(np.nan, index=w.index)
+        for fmt in ("2021", "2019"):
+            if fmt in sources:
+                row, column = sources[fmt]
+                value = value.fillna(col(f"proactive__{row}__{column}"))
+        out[name] = value
+    return out[list(DEFINITIONS)]
+
+
+def quality(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Reporting quality per report: identity failures, unreadable cells, missing structure.
+
+    How carefully an agency fills in the template is itself a research variable:
+    ``identity_errors`` counts the arithmetic identities of the template the printed
+    numbers break (rules :data:`IDENTITY_RULES`, severity ``error``),
+    ``identity_warnings`` those that fail only because of blank cells,
+    ``structure_problems`` the tables, rows and sections not found. Cell counts are
+    by :data:`cells` ``status``; ``cells_readable_share`` = (ok + blank) / all cells.
+
+    Example:
+        >>> tables = {"reports": pd.DataFrame({"report_id": ["a", "b"]}),
+        ...     "cells": pd.DataFrame({"report_id": ["a", "a", "b"],
+        ...                            "status": ["ok", "ambiguous", "ok"]}),
+        ...     "issues": pd.DataFrame({"report_id": ["a"], "rule": ["balance"],
+        ...                             "severity": ["error"]})}
+        >>> quality(tables)[["identity_errors", "cells_readable_share"]].to_dict("list")
+        {'identity_errors': [1, 0], 'cells_readable_share': [0.5, 1.0]}
+    """
+    ids = pd.Index(tables["reports"]["report_id"], name="report_id")
+    issues = tables.get("issues", pd.DataFrame(columns=["report_id", "rule", "severity"]))
+    cells = tables.get("cells", pd.DataFrame(columns=["report_id", "status"]))
+
+    def count(frame: pd.DataFrame) -> pd.Series:
+        return frame.groupby("report_id").size().reindex(ids, fill_value=0).astype(int)
+
+    identity = issues[issues["rule"].isin(IDENTITY_RULES)]
+    out = pd.DataFrame(index=ids)
+    out["identity_errors"] = count(identity[identity["severity"] == "error"])
+    out["identity_warnings"] = count(identity[identity["severity"] == "warning"])
+    out["structure_problems"] = count(issues[issues["rule"].isin(STRUCTURE_RULES)])
+    out["has_identity_error"] = out["identity_errors"] > 0
+    status = cells.groupby(["report_id", "status"]).size().unstack(fill_value=0)
+    status = status.reindex(index=ids, columns=CELL_STATUSES, fill_value=0).astype(int)
+    for name in CELL_STATUSES:
+        out[f"cells_{name}"] = status[name]
+    total = status.sum(axis=1)
+    out["cells_readable_share"] = ratio(status["ok"] + status["blank"], total)
+    return out
+
+
+def panel(tables: dict[str, pd.DataFrame], region: str = "province") -> pd.DataFrame:
+    """One row per report: metadata, ``region``, quality, indicators and their components.
+
+    ``agency_key`` identifies the reporting body for clustering and panels
+    (``agency_id`` when the build provides it, else the agency name);
+    ``region`` is the manifest column named by ``region`` (``"unknown"`` when blank).
+
+    Example:
+        >>> tables = {"reports": pd.DataFrame({"report_id": ["r"], "agency": ["A"],
+        ...     "year": [2020], "level": ["county"], "province": ["河南省"]}),
+        ...     "cells": pd.DataFrame({"report_id": "r", "table": "requests",
+        ...     "row": ["granted", "total"], "col": "total", "value": [1.0, 2.0],
+        ...     "status": "ok"})}
+        >>> row = panel(tables).loc["r"]
+        >>> row["region"], float(row["disclosure_rate"]), row["agency_key"]
+        ('河南省', 0.5, 'A')
+    """
+    reports = tables["reports"].set_index("report_id", drop=False)
+    meta = [c for c in META_COLUMNS if c in reports.columns]
+    out = reports[meta].copy()
+    key = reports["agency_id"] if "agency_id" in reports.columns else reports["agency"]
+    out["agency_key"] = key.astype("string").fillna(reports["agency"].astype("string"))
+    regions = reports[region] if region in reports.columns else pd.Series(pd.NA, out.index)
+    out["region"] = regions.astype("string").fillna("unknown").replace("", "unknown")
+    out = out.join(quality(tables))
+    cells = tables["cells"]
+    ind = indicators(cells)
+    comp = components(cells)
+    out = out.join(ind).join(comp[[c for c in comp.columns if c not in ind.columns]])
+    out.index.name = "report_id"
+    return out.drop(columns="report_id", errors="ignore")
+
+
+def pooled(frame: pd.DataFrame, by: str | list[str] | None = None,
+           names: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Ratios of :data:`RATIOS` pooled over groups: sum of numerators / sum of denominators.
+
+    A pooled ratio weights each report by its denominator (every request counts
+    once), unlike the mean of per-report ratios. Reports whose numerator or
+    denominator is missing, or whose denominator is 0, are left out. Returns one
+    row per group and indicator: ``value``, ``numerator``, ``denominator`` and
+    ``reports`` (how many reports contributed).
+
+    Example:
+        >>> frame = pd.DataFrame({"level": ["a", "a", "b"], "disclosed": [1.0, 3.0, 0.0],
+        ...                       "requests_handled": [2.0, 2.0, 0.0]})
+        >>> pooled(frame, "level", ["disclosure_rate"])[["level", "value", "reports"]]
+          level  value  reports
+        0     a    1.0        2
+        1     b    NaN        0
+    """
+    names = list(names or RATIOS)
+    keys = [by] if isinstance(by, str) else list(by or [])
+    rows = []
+    groups = frame.groupby(keys, sort=True, observed=True) if keys else [((), frame)]
+    for group, part in groups:
+        group = group if isinstance(group, tuple) else (group,)
+        for name in names:
+            num_col, den_col = RATIOS[name]
+            num, den = part[num_col], part[den_col]
+            ok = num.notna() & den.notna() & (den > 0)
+            n, d = float(num[ok].sum()), float(den[ok].sum())
+            rows.append({**dict(zip(keys, group, strict=True)), "indicator": name,
+                         "value": n / d if d > 0 else np.nan, "numerator": n,
+                         "denominator": d, "reports": int(ok.sum())})
+    return pd.DataFrame(rows, columns=[*keys, "indicator", "value", "numerator", "denominator",
+                                       "reports"])
+
+
+def proactive_crosswalk() -> pd.DataFrame:
+    """Every cell of section 二 in the 2019 and 2021 templates and the indicator it feeds.
+
+    ``indicator`` is empty for cells no indicator uses; ``comparable`` says whether
+    the indicator exists in both formats (:data:`COMPARABLE_PROACTIVE`).
+
+    Example:
+        >>> x = proactive_crosswalk()
+        >>> x.query("format == '2019' and row == 'licensing'")[["col", "indicator"]].values.tolist()
+        [['prior_year', ''], ['net_change', ''], ['decisions', 'licensing_decisions']]
+        >>> int(x["comparable"].sum())
+        10
+    """
+    from govopen.templates import template
+
+    used = {(fmt, *cell): name for name, sources in PROACTIVE_SOURCES.items()
+            for fmt, cell in sources.items()}
+    rows = []
+    for fmt in ("2019", "2021"):
+        t = template("proactive", fmt)
+        for r in t.rows:
+            for c in r.cols:
+                name = used.get((fmt, r.code, c), "")
+                rows.append({"format": fmt, "row": r.code, "col": c, "row_zh": r.zh,
+                             "row_en": r.en, "col_zh": t.col(c).zh, "col_en": t.col(c).en,
+                             "indicator": name, "comparable": name in COMPARABLE_PROACTIVE})
+    return pd.DataFrame(rows)
