@@ -507,3 +507,30 @@ def test_manifest_command(tmp_path, capsys):
     before = path.read_text(encoding="utf-8")
     assert update(raw, jobs=0)["filled"] == 0
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_bad_files_add_one_failure_row_each_and_change_nothing_else(tmp_path):
+    """Issue 4: a corrupt PDF, an empty file, an unrelated document and a file with
+    the wrong extension dropped into the corpus each give one failures row with a
+    clear reason; every other table is exactly what it was without them."""
+    files = [f"henan/{p.name}" for p in HENAN[:3]]
+    clean = build(copy_raw(tmp_path / "clean", files), tmp_path / "out_clean", jobs=0,
+                  progress=False)
+    raw = copy_raw(tmp_path / "dirty", files)
+    hongze = (RAW / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf").read_bytes()
+    (raw / "henan" / "corrupt.pdf").write_bytes(hongze[: len(hongze) // 3])
+    (raw / "henan" / "empty.txt").write_bytes(b"")
+    (raw / "henan" / "notice.txt").write_text(
+        "关于做好2024年春节放假安排的通知\n各单位：现将有关事项通知如下。\n", encoding="utf-8")
+    (raw / "henan" / "report.txt").write_bytes(hongze)  # a PDF saved as .txt
+    dirty = build(raw, tmp_path / "out_dirty", jobs=0, progress=False)
+    assert (clean["failures"], dirty["failures"]) == (0, 4)
+    failures = load(tmp_path / "out_dirty")["failures"].set_index("file")
+    reasons = failures["message"].to_dict()
+    assert "PDF" in reasons["henan/corrupt.pdf"]
+    assert reasons["henan/empty.txt"] == "the file is empty"
+    assert "does not look like" in reasons["henan/notice.txt"]
+    assert "extension says txt but the content is a PDF" in reasons["henan/report.txt"]
+    before, after = load(tmp_path / "out_clean"), load(tmp_path / "out_dirty")
+    for name in ("reports", "cells", "issues", "sections", "wide"):
+        pd.testing.assert_frame_equal(before[name], after[name])
