@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from govopen import __version__
+from govopen.report import file_sha256
 
 SUFFIX = ".pkl"
 
@@ -103,14 +104,6 @@ def input_hashes(raw: Path, files: list[str], record: Path) -> dict[str, str]:
         tmp.write_text(json.dumps(keep, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, record)
     return out
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def entry_key(content_sha256: str, report_id: str, manifest_row: dict[str, str] | None,

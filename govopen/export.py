@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from govopen.codebook import Column, conform, schema, stata_label, stata_names
+from govopen.report import file_sha256
 
 RECORD = "build.json"
 _TMP = ".tmp-"
@@ -61,7 +61,7 @@ class Staging:
         for name, tmp in self.files.items():
             _fsync(tmp)
             st = tmp.stat()  # a rename keeps the inode and mtime
-            outputs[name] = {"sha256": sha256(tmp), "bytes": st.st_size,
+            outputs[name] = {"sha256": file_sha256(tmp), "bytes": st.st_size,
                              "inode": st.st_ino, "mtime_ns": st.st_mtime_ns}
         record = {**record, "outputs": outputs}
         tmp_record = self.out / f"{_TMP}{os.getpid()}-{RECORD}"
@@ -138,7 +138,7 @@ def torn(out: str | Path, record: dict[str, Any], names: list[str] | None = None
         if st.st_size != info["bytes"]:
             bad.append(name)
         elif (st.st_ino, st.st_mtime_ns) != (info.get("inode"), info.get("mtime_ns")):
-            if sha256(path) != info["sha256"]:  # copied or touched: compare the content
+            if file_sha256(path) != info["sha256"]:  # copied or touched: compare the content
                 bad.append(name)
     return bad
 
@@ -221,14 +221,6 @@ def write_text(stage: Staging, name: str, text: str, encoding: str = "utf-8") ->
 
 
 # --------------------------------------------------------------------------- files
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _fsync(path: Path) -> None:

@@ -87,7 +87,7 @@ def read_report(path: str | Path, report_id: str | None = None) -> Report:
     path = Path(path)
     document = read_document(path)
     info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
-            "sha256": _sha256(path)}
+            "sha256": file_sha256(path)}
     return parse_document(document, report_id or path.stem, info, source=path)
 
 
@@ -149,9 +149,10 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     return Report(meta, cells, issue_frame, section_frame, document)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's content, read in blocks (the ``sha256`` of ``reports``)."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
