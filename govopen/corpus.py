@@ -44,9 +44,8 @@ import pandas as pd
 from govopen import export
 from govopen.cache import Cache, code_version, entry_key, input_hashes
 from govopen.codebook import codebook, conform, schema, to_markdown, wide_cell_columns, wide_schema
-from govopen.manifest import REGION
+from govopen.manifest import REGION, report_files, warm_up
 from govopen.manifest import read as read_manifest
-from govopen.manifest import report_files as _report_files
 from govopen.panel import agency_id, check_panel, panel_cells, previous_reports
 from govopen.progress import bar
 from govopen.report import read_report
@@ -59,11 +58,6 @@ BATCH_ROWS = 20_000
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
 OUTPUT_FORMAT = 1
 CACHE_DIR = ".cache"
-
-
-def report_files(raw: str | Path) -> list[Path]:
-    """Every file under ``raw`` that is a report (by extension), sorted by relative path."""
-    return [Path(raw) / rel for rel in _report_files(raw)]
 
 
 def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
@@ -85,7 +79,7 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         raise FileNotFoundError(f"no such folder: {raw}")
     with export.locked(out):
         manifest = read_manifest(raw)
-        files = _report_files(raw)
+        files = report_files(raw)
         code = code_version()
         hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json")
         keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
@@ -123,13 +117,6 @@ def _failure(outcome: Outcome) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- one report
-
-
-def warm_up() -> None:
-    """Load what every report needs (the gazetteer, with its pinyin index) once per worker."""
-    from govopen.gazetteer import gazetteer
-
-    gazetteer().from_pinyin("henan")
 
 
 def parse_entry(path: str, rel: str, row: dict[str, str]) -> bytes:

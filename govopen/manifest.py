@@ -66,6 +66,7 @@ def columns_of(raw: str | Path) -> list[str]:
 
 
 def warm_up() -> None:
+    """Load the gazetteer, with its pinyin index, once per worker process."""
     from govopen.gazetteer import gazetteer
 
     gazetteer().from_pinyin("henan")

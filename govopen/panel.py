@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from govopen.validate import REQUEST_COLS
+from govopen.validate import REQUEST_COLS, as_number, shown
 
 _PUNCT = re.compile(r"[\s\u3000()（）【】\[\]<>《》〈〉「」『』\"'“”‘’·•・,，.。、:：;；!！?？\-—_/]+")
 _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
@@ -108,8 +108,8 @@ def _compare(issues: list[dict[str, Any]], rid: str, rule: str, table: str, row:
     states = [c[1] for c in cells]
     if any(s in _UNCHECKABLE for s in states) or all(s == "blank" for s in states):
         return
-    expected = sum(sign * _num(g[k][0]) for g, k, sign in parts)
-    observed = _num(whole[0][whole[1]][0])
+    expected = sum(sign * as_number(g[k][0]) for g, k, sign in parts)
+    observed = as_number(whole[0][whole[1]][0])
     if math.isclose(expected, observed, abs_tol=1e-6):
         return
     blanks = "blank" in states
@@ -117,14 +117,6 @@ def _compare(issues: list[dict[str, Any]], rid: str, rule: str, table: str, row:
         "report_id": rid, "rule": rule, "table": table, "row": row, "col": col,
         "expected": expected, "observed": observed,
         "severity": "warning" if blanks else severity,
-        "message": f"{message}: {_n(expected)} vs {_n(observed)}"
+        "message": f"{message}: {shown(expected)} vs {shown(observed)}"
                    + (" (blank cells counted as 0)" if blanks else ""),
     })
-
-
-def _num(value: Any) -> float:
-    return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

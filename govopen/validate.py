@@ -66,8 +66,8 @@ def _check(issues: list[dict[str, Any]], grid: dict, rule: str, table: str, row:
     states = [grid[k][1] for k in keys]
     if any(s in _UNCHECKABLE for s in states) or all(s == "blank" for s in states):
         return
-    expected = sum(_num(grid[k][0]) for k in parts)
-    observed = sum(_num(grid[k][0]) for k in whole)
+    expected = sum(as_number(grid[k][0]) for k in parts)
+    observed = sum(as_number(grid[k][0]) for k in whole)
     if math.isclose(expected, observed, abs_tol=1e-6):
         return
     blanks = "blank" in states
@@ -75,16 +75,18 @@ def _check(issues: list[dict[str, Any]], grid: dict, rule: str, table: str, row:
         "rule": rule, "table": table, "row": row, "col": col,
         "expected": expected, "observed": observed,
         "severity": "warning" if blanks else "error",
-        "message": message + (f": {_n(expected)} vs {_n(observed)}")
+        "message": message + (f": {shown(expected)} vs {shown(observed)}")
         + (" (blank cells counted as 0)" if blanks else ""),
     })
 
 
-def _num(value: Any) -> float:
+def as_number(value: Any) -> float:
+    """A printed value for arithmetic: blank (None/NaN) is 0."""
     return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _n(x: float) -> str:
+def shown(x: float) -> str:
+    """A number as a message shows it (no ".0" on whole numbers)."""
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
@@ -116,20 +118,20 @@ def check_narrative(prose: str, cells: pd.DataFrame) -> list[dict[str, Any]]:
     new = totals.get("new")
     if new is None or (isinstance(new, float) and math.isnan(new)):
         return []
-    candidates = {_num(new), _num(totals.get("total")),
-                  _num(new) + _num(totals.get("carried_over"))}
+    candidates = {as_number(new), as_number(totals.get("total")),
+                  as_number(new) + as_number(totals.get("carried_over"))}
     issues = []
     for m in _COUNT.finditer(prose):
         stated = float(m.group("n"))
         if stated not in candidates:
-            issues.append(_narrative_issue(stated, _num(new), m.group(0)))
+            issues.append(_narrative_issue(stated, as_number(new), m.group(0)))
     m = _NONE_RECEIVED.search(prose)
-    if m and _num(new) > 0:
-        issues.append(_narrative_issue(0.0, _num(new), m.group(0)))
+    if m and as_number(new) > 0:
+        issues.append(_narrative_issue(0.0, as_number(new), m.group(0)))
     return issues
 
 
 def _narrative_issue(stated: float, observed: float, quote: str) -> dict[str, Any]:
     return {"rule": "narrative_mismatch", "table": "requests", "row": "new", "col": "total",
             "expected": stated, "observed": observed, "severity": "warning",
-            "message": f"the text says “{quote}” but the table's requests total is {_n(observed)}"}
+            "message": f"the text says “{quote}” but the table's requests total is {shown(observed)}"}
