@@ -12,10 +12,10 @@ interpreter each time and prints:
 * the time of a second build with nothing changed (interpreter start included);
 * peak memory of the build process (``ru_maxrss``, and the Python heap peak from
   ``tracemalloc`` in a separate run) and of its largest worker, at two corpus
-  sizes: the build streams its tables, so the build process's memory should not
-  grow with the corpus (only its one-row-per-report tables do).
+  sizes, and how much it grows per 1,000 reports: the build streams every table,
+  so its memory should stay flat as the corpus grows.
 
-    .venv/bin/python benchmarks/bench_build.py                 # 1,000 and 2,000 reports
+    .venv/bin/python benchmarks/bench_build.py                 # 1,000 and 4,000 reports
     .venv/bin/python benchmarks/bench_build.py --sizes 500 1000 --jobs 4
 
 Timings depend on the machine and on what else runs on it.
@@ -160,7 +160,7 @@ def measure(raw: Path, out: Path, jobs: int, trace: bool = False) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 2000])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 4000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="'all cores' (default: os.cpu_count())")
     parser.add_argument("--seed", type=int, default=0)
@@ -196,12 +196,18 @@ def main() -> None:
                   f"per report)   second run (nothing changed): {again['wall']:.2f} s")
 
         print("\nmemory (all cores; the build process, and its largest worker):")
+        peaks = {}
         for n in (small, large):
             r = next(x for (m, j, x, _) in rows if m == n and j == args.jobs)
             traced = measure(tmp / f"raw{n}", tmp / f"trace{n}", args.jobs, trace=True)
+            peaks[n] = (r["rss_mb"], traced["heap_peak_mb"])
             print(f"  {n:>6} reports:  peak RSS {r['rss_mb']:6.0f} MB   "
                   f"Python heap peak {traced['heap_peak_mb']:6.1f} MB   "
                   f"worker peak RSS {r['worker_rss_mb']:6.0f} MB")
+        per = 1000 / (large - small)
+        print(f"  growth per 1,000 more reports: peak RSS "
+              f"{(peaks[large][0] - peaks[small][0]) * per:+.1f} MB, Python heap peak "
+              f"{(peaks[large][1] - peaks[small][1]) * per:+.2f} MB")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 

@@ -12,8 +12,10 @@ What a build writes to ``OUT``:
 How: files are parsed in worker processes (:mod:`govopen.runner`; ``jobs``,
 ``timeout``, or a Dask cluster), each result is kept in ``OUT/.cache``
 (:mod:`govopen.cache`) so a file that has not changed is never parsed again, and the
-tables are then streamed from the cache into temporary files that replace the
-previous outputs only once all are complete. A build with nothing changed only
+tables are then streamed from the cache, batch by batch, into temporary files
+that replace the previous outputs only once all are complete: the memory a build
+needs does not grow with the number of reports (but for a few short strings per
+report: its path, content hash and panel key). A build with nothing changed only
 checks the inputs against ``build.json``. One bad file never stops a build: it is a
 ``failures`` row with the reason (``ReportError``, ``Timeout``, ``WorkerCrashed``,
 or the type of an unexpected exception).
@@ -31,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import pickle
@@ -43,18 +46,20 @@ import pandas as pd
 
 from govopen import export
 from govopen.cache import Cache, code_version, entry_key, input_hashes
-from govopen.codebook import codebook, conform, schema, to_markdown, wide_cell_columns, wide_schema
+from govopen.codebook import codebook, schema, to_markdown, wide_cell_columns, wide_schema
 from govopen.manifest import REGION, report_files, warm_up
 from govopen.manifest import read as read_manifest
-from govopen.panel import agency_id, check_panel, panel_cells, previous_reports
+from govopen.panel import Grid, agency_id, check_report, panel_grid, previous_reports
 from govopen.progress import bar
 from govopen.report import read_report
 from govopen.runner import Outcome, Task, run
 
 TABLES = ("reports", "cells", "issues", "sections", "failures")
 DEFAULT_TIMEOUT = 120.0
-# Rows of cells/issues/sections gathered before they are written out.
+# Rows of cells, issues and sections gathered before they are written out.
 BATCH_ROWS = 20_000
+# Reports gathered (their reports and wide rows) before they are written out.
+REPORT_ROWS = 1_000
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
 OUTPUT_FORMAT = 1
 CACHE_DIR = ".cache"
@@ -102,7 +107,7 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
                 elif outcome.retry:  # may not happen again: not cached
                     transient[outcome.key] = _failure(outcome)
                 else:
-                    cache.put(keys[outcome.key], pickle.dumps({"failure": _failure(outcome)}))
+                    cache.put(keys[outcome.key], _pack({"failure": _failure(outcome)}))
                 tick()
         stage, counts = _assemble(out, files, keys, cache, transient)
         stage.commit({"inputs": inputs, "code": code, **counts, "retry": sorted(transient),
@@ -120,12 +125,34 @@ def _failure(outcome: Outcome) -> dict[str, str]:
 
 
 def parse_entry(path: str, rel: str, row: dict[str, str]) -> bytes:
-    """Parse one file into its cache entry (runs in a worker process)."""
+    """Parse one file into its cache entry (runs in a worker process).
+
+    An entry is two pickles: a small head (the ``reports`` row and the cells the
+    cross-year checks read), which a build reads for every report before it
+    writes anything, then the body (cells, issues, sections).
+    """
     report = read_report(path, report_id=rel)
     text = report.document.text if report.document is not None else ""
-    entry = {"meta": finalize_meta(report.meta, rel, row, text), "cells": report.cells,
-             "issues": report.issues, "sections": report.sections}
-    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    head = {"meta": finalize_meta(report.meta, rel, row, text),
+            "panel": panel_grid(report.cells)}
+    body = {"cells": report.cells, "issues": report.issues, "sections": report.sections}
+    return _pack(head, body)
+
+
+def _pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
+    data = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
+    return data + pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL) if body else data
+
+
+def _unpack(cache: Cache, key: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An entry's head, and its body if asked (None for a failure)."""
+    try:
+        handle = cache.path(key).open("rb")
+    except FileNotFoundError:
+        return {"failure": None}, None
+    with handle:
+        head = pickle.load(handle)
+        return head, pickle.load(handle) if body and "failure" not in head else None
 
 
 def finalize_meta(meta: dict[str, Any], rel: str, row: dict[str, str],
@@ -175,62 +202,50 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
               transient: dict[str, dict[str, str]]) -> tuple[export.Staging, dict[str, int]]:
     """Stream the cached entries, in report_id order, into staged output files.
 
-    ``cells`` and ``sections`` are written batch by batch. What is kept of every
-    report (its ``reports`` and ``wide`` rows, its issues, and the cells the
-    cross-year checks need) is compacted once per batch.
+    Two passes over the cache keep memory flat however large the corpus: the
+    first reads only each entry's head, for the columns of ``reports`` and the
+    links between years (a few short strings per report); the second writes every
+    table batch by batch, reading again the head of a previous year's report when
+    a cross-year check needs its cells. The Stata file is written last, from the
+    staged wide Parquet file (:func:`govopen.export.write_stata`).
     """
     stage = export.Staging(out)
     try:
-        writers = {t: export.TableWriter(stage, t, schema(t)) for t in ("cells", "sections")}
-        wide_names = wide_cell_columns()
-        wide_index = {tuple(name.split("__")): i for i, name in enumerate(wide_names)}
-        failures: list[dict[str, str]] = []
-        kept: dict[str, list[Any]] = {"meta": [], "wide": [], "issues": [], "panel": []}
-        batch: dict[str, list[Any]] = {t: [] for t in ("cells", "sections", "issues", "meta",
-                                                       "wide")}
-        batch_rows = 0
+        index = _index(files, keys, cache, transient)
+        report_columns = schema("reports", [*index.columns, "prev_report_id"])
+        wide_columns = wide_schema([c.name for c in report_columns])
+        writers = {t: export.TableWriter(stage, t, schema(t))
+                   for t in ("cells", "sections", "issues", "failures")}
+        writers["reports"] = export.TableWriter(stage, "reports", report_columns)
+        writers["wide"] = export.TableWriter(stage, "wide", wide_columns)
+        batch = _Batch(writers, wide_cell_columns())
+        previous = previous_reports(index.frame)
+        fmt = dict(zip(index.frame["report_id"], index.frame["format_proactive"], strict=True))
+
+        @functools.lru_cache(maxsize=256)
+        def grid(rid: str) -> Grid:
+            return _unpack(cache, keys[index.file[rid]], body=False)[0].get("panel", {})
+
         for rel in files:
-            data = None if rel in transient else cache.get(keys[rel])
-            entry = pickle.loads(data) if data is not None else {"failure": transient.get(
-                rel, {"file": rel, "error": "CacheMissing",
-                      "message": "the parsed report vanished from the cache; build again"})}
-            if "failure" in entry:
-                failures.append(entry["failure"])
+            head, body = (({"failure": transient[rel]}, None) if rel in transient
+                          else _unpack(cache, keys[rel], body=True))
+            if "failure" in head:
+                batch.failures.append(head["failure"] or {
+                    "file": rel, "error": "CacheMissing",
+                    "message": "the parsed report vanished from the cache; build again"})
                 continue
-            batch["meta"].append(entry["meta"])
-            batch["wide"].append(_wide_values(entry["cells"], wide_index))
-            for t in ("cells", "sections", "issues"):
-                batch[t].append(entry[t])
-            batch_rows += len(entry["cells"])
-            if batch_rows >= BATCH_ROWS:
-                _flush(writers, batch, kept)
-                batch_rows = 0
-        _flush(writers, batch, kept)
+            meta = head["meta"]
+            rid = meta["report_id"]
+            prevs = previous.get(rid, [])
+            meta["prev_report_id"] = prevs[0] if prevs else None
+            cross_year = check_report(rid, fmt.get(rid), head["panel"],
+                                      [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
+            batch.add(meta, body, pd.DataFrame(cross_year))
+        batch.flush()
         for writer in writers.values():
             writer.close()
 
-        reports = pd.concat(kept["meta"], ignore_index=True) if kept["meta"] else pd.DataFrame(
-            columns=[c.name for c in schema("reports")])
-        prev = previous_reports(reports.reindex(columns=["report_id", "agency_id", "year"]))
-        reports["prev_report_id"] = [prev.get(r, [None])[0] for r in reports["report_id"]]
-        report_columns = schema("reports", list(reports.columns))
-        reports = conform(reports, "reports", report_columns)
-        export.write_table(stage, "reports", reports, report_columns)
-
-        # a report's cross-year issues follow its own
-        panel = _concat(kept["panel"], ["report_id", "table", "row", "col", "value", "status"])
-        issues = _concat([*kept["issues"], conform(pd.DataFrame(check_panel(reports, panel)),
-                                                   "issues")], [c.name for c in schema("issues")])
-        issues = issues.sort_values("report_id", kind="stable", ignore_index=True)
-        export.write_table(stage, "issues", issues, schema("issues"))
-        export.write_table(stage, "failures", pd.DataFrame(failures, columns=["file", "error",
-                                                                               "message"]))
-        wide_columns = wide_schema(list(reports.columns))
-        values = (np.concatenate(kept["wide"]) if kept["wide"]
-                  else np.empty((0, len(wide_index)), dtype="float64"))
-        wide = pd.concat([reports, pd.DataFrame(values, columns=wide_names)], axis=1)
-        export.write_table(stage, "wide", wide, wide_columns)
-        export.write_stata(stage, "wide", wide, wide_columns)
+        export.write_stata(stage, "wide", wide_columns)
         book = codebook({"reports": report_columns,
                          **{t: schema(t) for t in ("cells", "issues", "sections", "failures")},
                          "wide": wide_columns})
@@ -240,7 +255,93 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
     except BaseException:
         stage.abort()
         raise
-    return stage, {"reports": len(reports), "failures": len(failures)}
+    return stage, {"reports": writers["reports"].rows, "failures": writers["failures"].rows}
+
+
+class _Index:
+    """What the first pass keeps of each report: ``frame`` (report_id, agency_id,
+    year, format_proactive), the file of each report, and every metadata column seen."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.file: dict[str, str] = {}
+        self.columns: dict[str, None] = {}
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["report_id", "agency_id", "year",
+                                                "format_proactive"])
+
+
+def _index(files: list[str], keys: dict[str, str], cache: Cache,
+           transient: dict[str, dict[str, str]]) -> _Index:
+    index = _Index()
+    for rel in files:
+        if rel in transient:
+            continue
+        head = _unpack(cache, keys[rel], body=False)[0]
+        if "failure" in head:
+            continue
+        meta = head["meta"]
+        index.rows.append((meta["report_id"], meta.get("agency_id"), meta.get("year"),
+                           meta.get("format_proactive")))
+        index.file[meta["report_id"]] = rel
+        index.columns.update(dict.fromkeys(meta))
+    return index
+
+
+class _Batch:
+    """Rows of every table gathered until there are enough to write out.
+
+    Each write is a Parquet row group, and a Parquet file keeps the description
+    of every row group until it is closed: rows are gathered in large groups
+    (``BATCH_ROWS`` cells, ``REPORT_ROWS`` reports) so that this stays small.
+    """
+
+    def __init__(self, writers: dict[str, export.TableWriter], wide_names: list[str]) -> None:
+        self.writers = writers
+        self.wide_names = wide_names
+        self.wide_index = {tuple(name.split("__")): i for i, name in enumerate(wide_names)}
+        self.meta: list[dict[str, Any]] = []
+        self.wide: list[np.ndarray] = []
+        self.failures: list[dict[str, str]] = []
+        self.frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cells", "sections",
+                                                                      "issues")}
+        self.rows = 0
+
+    def add(self, meta: dict[str, Any], body: dict[str, Any], cross_year: pd.DataFrame) -> None:
+        self.meta.append(meta)
+        self.wide.append(_wide_values(body["cells"], self.wide_index))
+        for t in ("cells", "sections", "issues"):
+            self.frames[t].append(body[t])
+        self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own
+        self.rows += len(body["cells"]) + 1
+        if self.rows >= BATCH_ROWS:
+            self.flush_rows()
+        if len(self.meta) >= REPORT_ROWS:
+            self.flush_reports()
+
+    def flush_rows(self) -> None:
+        for t, frames in self.frames.items():
+            frames = [f for f in frames if not f.empty]
+            if frames:
+                self.writers[t].write(pd.concat(frames, ignore_index=True))
+            self.frames[t] = []
+        self.rows = 0
+
+    def flush_reports(self) -> None:
+        if self.meta:
+            reports = self.writers["reports"].write(pd.DataFrame(self.meta))
+            values = pd.DataFrame(np.vstack(self.wide), columns=self.wide_names)
+            self.writers["wide"].write(pd.concat([reports, values], axis=1))
+        if self.failures:
+            self.writers["failures"].write(pd.DataFrame(self.failures,
+                                                        columns=["file", "error", "message"]))
+        self.meta, self.wide, self.failures = [], [], []
+
+    def flush(self) -> None:
+        self.flush_rows()
+        self.flush_reports()
 
 
 def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, str, str], int]) -> np.ndarray:
@@ -253,31 +354,6 @@ def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, str, str], int]) ->
         if i is not None:
             row[i] = value
     return row
-
-
-def _flush(writers: dict[str, export.TableWriter], batch: dict[str, list[Any]],
-           kept: dict[str, list[Any]]) -> None:
-    if not batch["meta"]:
-        return
-    for t, writer in writers.items():
-        frames = [f for f in batch[t] if not f.empty]
-        if frames:
-            frame = pd.concat(frames, ignore_index=True)
-            writer.write(frame)
-            if t == "cells":
-                kept["panel"].append(panel_cells(frame))
-    issues = [f for f in batch["issues"] if not f.empty]
-    if issues:
-        kept["issues"].append(conform(pd.concat(issues, ignore_index=True), "issues"))
-    kept["meta"].append(pd.DataFrame(batch["meta"]))
-    kept["wide"].append(np.vstack(batch["wide"]))
-    for t in batch:
-        batch[t] = []
-
-
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 # --------------------------------------------------------------------------- reading

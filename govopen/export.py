@@ -9,7 +9,8 @@ next build (whose inputs no longer match the record) writes them all again.
 
 Tables are written as Parquet and as CSV (UTF-8 with BOM, which Excel needs to
 read Chinese), in batches (:class:`TableWriter`), so memory does not grow with
-the corpus; the wide table also as Stata 118 ``.dta`` with variable labels.
+the corpus; the wide table also as Stata 118 ``.dta`` with variable labels,
+batch by batch from its staged Parquet file (:func:`write_stata`).
 
 Example:
     >>> import tempfile, pandas as pd
@@ -24,15 +25,18 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.io.stata import StataWriterUTF8
 
 from govopen.codebook import Column, conform, schema, stata_label, stata_names
 from govopen.report import file_sha256
@@ -40,6 +44,9 @@ from govopen.report import file_sha256
 RECORD = "build.json"
 _TMP = ".tmp-"
 _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
+STATA_ROWS = 500  # rows of the Stata file prepared at a time
+DATA_LABEL = "govopen: one row per report"
+_STATA_STR_MAX = 2045  # longest fixed-width Stata string (bytes); longer ones are strL
 
 
 class Staging:
@@ -73,6 +80,10 @@ class Staging:
         _fsync_dir(self.out)
         self.files = {}
         return record
+
+    def staged(self, name: str) -> Path:
+        """The temporary file of output ``name``, written earlier in this build."""
+        return self.files[name]
 
     def abort(self) -> None:
         for tmp in self.files.values():
@@ -162,7 +173,8 @@ class TableWriter:
         self._header = True
         self.rows = 0
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Append ``frame``'s rows (conformed to the columns); returns them as written."""
         frame = conform(frame, self.name, self.columns)
         table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         if self._parquet is None:
@@ -173,6 +185,7 @@ class TableWriter:
         frame.to_csv(self._csv, header=self._header, index=False, lineterminator="\n")
         self._header = False
         self.rows += len(frame)
+        return frame
 
     def close(self) -> None:
         if self._parquet is None:  # no rows: still a file with the columns
@@ -191,13 +204,49 @@ def write_table(stage: Staging, name: str, frame: pd.DataFrame,
     return conform(frame, name, columns)
 
 
-def write_stata(stage: Staging, name: str, frame: pd.DataFrame,
-                columns: tuple[Column, ...]) -> dict[str, str]:
-    """Write ``frame`` as Stata 118 ``.dta`` (Unicode) with variable labels.
+def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
+                batch_rows: int | None = None) -> dict[str, str]:
+    """Write the staged ``NAME.parquet`` as Stata 118 ``.dta`` (Unicode), variables labelled.
+
+    The file is written ``batch_rows`` rows at a time, so memory does not grow
+    with the table: a first pass over the text columns finds each one's width
+    (Stata strings are fixed width), then pandas' own Stata writer writes the
+    header and labels, and each batch's rows as pandas would have written them.
+    Only a text longer than Stata's 2,045 bytes (a ``strL``, which stores its
+    texts after all the rows) makes it write the whole table at once.
 
     Returns the column → Stata name mapping used (see :func:`govopen.codebook.stata_name`).
     """
+    batch_rows = batch_rows or STATA_ROWS
+    source = pq.ParquetFile(stage.staged(f"{name}.parquet"))
     names = stata_names([c.name for c in columns])
+    text = [c.name for c in columns if c.dtype == "str"]
+    widths = dict.fromkeys(text, 0)
+    for batch in source.iter_batches(batch_rows, columns=text):
+        for c in text:
+            widths[c] = max(widths[c], pc.max(pc.binary_length(batch[c])).as_py() or 0)
+    path = stage.path(f"{name}.dta")
+    options = {"write_index": False, "version": 118, "data_label": DATA_LABEL,
+               "variable_labels": {names[c.name]: stata_label(c) for c in columns}}
+
+    def batches() -> Iterator[pd.DataFrame]:
+        for batch in source.iter_batches(batch_rows):
+            yield _stata_frame(batch.to_pandas(), columns, names)
+
+    long_text = [names[c] for c, w in widths.items() if w > _STATA_STR_MAX]
+    if long_text:
+        frame = pd.concat(batches(), ignore_index=True)
+        frame.to_stata(path, convert_strl=long_text, **options)
+        return names
+    prototype = pd.DataFrame({names[c.name]: ["x" * max(widths[c.name], 1)] if c.dtype == "str"
+                              else [0.0] for c in columns})
+    _StreamingStataWriter(path, prototype, batches(), source.metadata.num_rows,
+                          **options).write_file()
+    return names
+
+
+def _stata_frame(frame: pd.DataFrame, columns: tuple[Column, ...],
+                 names: dict[str, str]) -> pd.DataFrame:
     data = {}
     for c in columns:
         s = frame[c.name]
@@ -205,15 +254,39 @@ def write_stata(stage: Staging, name: str, frame: pd.DataFrame,
             data[names[c.name]] = s.astype(object).where(s.notna(), "").astype(str)
         else:  # Stata has no nullable integers: missing numbers are '.'
             data[names[c.name]] = pd.to_numeric(s, errors="coerce").astype("float64")
-    dta = pd.DataFrame(data)
-    long_strings = [k for k, c in zip(dta.columns, columns, strict=True)
-                    if c.dtype == "str" and max((len(v.encode("utf-8")) for v in dta[k]),
-                                                default=0) > 2045]
-    labels = {names[c.name]: stata_label(c) for c in columns}
-    dta.to_stata(stage.path(f"{name}.dta"), write_index=False, version=118,
-                 variable_labels=labels, convert_strl=long_strings,
-                 data_label="govopen: one row per report")
-    return names
+    return pd.DataFrame(data)
+
+
+class _StreamingStataWriter(StataWriterUTF8):
+    """pandas' Stata 118 writer, its data section written batch by batch.
+
+    It is set up with a one-row ``prototype`` whose texts have each column's
+    final width, so that pandas chooses the variable types and formats; ``nobs``
+    is then the real number of rows. pandas prepares each batch of rows in a
+    writer of its own, with the types of the whole file.
+    """
+
+    def __init__(self, path: Path, prototype: pd.DataFrame, batches: Iterable[pd.DataFrame],
+                 nobs: int, **options: Any) -> None:
+        super().__init__(path, prototype, **options)
+        self._batches, self.nobs = batches, nobs
+        self._options = {"write_index": False, "version": 118}
+
+    def _prepare_data(self) -> None:  # type: ignore[override]
+        return None
+
+    def _write_data(self, records: None) -> None:  # type: ignore[override]
+        self._update_map("data")
+        self._write_bytes(b"<data>")
+        rows = 0
+        for frame in self._batches:
+            part = StataWriterUTF8(io.BytesIO(), frame, **self._options)
+            part.typlist = self.typlist
+            self._write_bytes(part._prepare_data().tobytes())
+            rows += len(frame)
+        if rows != self.nobs:
+            raise RuntimeError(f"Stata file: {rows} rows written, {self.nobs} announced")
+        self._write_bytes(b"</data>")
 
 
 def write_text(stage: Staging, name: str, text: str, encoding: str = "utf-8") -> None:

@@ -48,10 +48,21 @@ def agency_id(name: str | None) -> str | None:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", name)) or None
 
 
+Grid = dict[tuple[str, str, str], tuple[float, str]]
+
+
 def panel_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """The few cells of one report that the cross-year checks read."""
     keep = cells["row"].isin({row for _table, row in PANEL_CELLS})
     return cells.loc[keep, ["report_id", "table", "row", "col", "value", "status"]]
+
+
+def panel_grid(cells: pd.DataFrame) -> Grid:
+    """One report's panel cells as ``(table, row, col) → (value, status)``."""
+    cells = panel_cells(cells)
+    return {(t, r, c): (v, s) for t, r, c, v, s in zip(
+        cells["table"], cells["row"], cells["col"], cells["value"], cells["status"],
+        strict=True)}
 
 
 def previous_reports(reports: pd.DataFrame) -> dict[str, list[str]]:
@@ -69,33 +80,54 @@ def previous_reports(reports: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
+def check_report(rid: str, fmt: str | None, now: Grid,
+                 previous: list[tuple[str, str | None, Grid]]) -> list[dict[str, Any]]:
+    """Issue rows of report ``rid`` against each of its agency's reports of the year before.
+
+    ``fmt`` is a report's ``format_proactive``; ``previous`` holds ``(report_id,
+    format_proactive, grid)`` of each previous report (see :func:`panel_grid`).
+
+    Example:
+        >>> before = {("requests", "carried_forward", "total"): (3.0, "ok")}
+        >>> now = {("requests", "carried_over", "total"): (2.0, "ok")}
+        >>> [i["message"] for i in check_report("b", "2021", now, [("a", "2021", before)])]
+        ["requests column total: carried over ≠ carried forward in the previous year's report a: 3 vs 2"]
+    """
+    issues: list[dict[str, Any]] = []
+    for pid, pfmt, before in previous:
+        for col in (*REQUEST_COLS, "total"):
+            _compare(issues, rid, "carry_over", "requests", "carried_over", col,
+                     [(before, ("requests", "carried_forward", col), 1)],
+                     (now, ("requests", "carried_over", col)), "error",
+                     f"requests column {col}: carried over ≠ carried forward in the "
+                     f"previous year's report {pid}")
+        if fmt == "2021" and pfmt == "2021":
+            for row in STOCK_ROWS:
+                _compare(issues, rid, "in_force_stock", "proactive", row, "in_force",
+                         [(before, ("proactive", row, "in_force"), 1),
+                          (now, ("proactive", row, "issued"), 1),
+                          (now, ("proactive", row, "repealed"), -1)],
+                         (now, ("proactive", row, "in_force")), "warning",
+                         f"proactive {row}: in force ≠ previous year's in force ({pid}) "
+                         "+ issued − repealed")
+    return issues
+
+
 def check_panel(reports: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, Any]]:
-    """Issue rows (with ``report_id``) for every cross-year identity that fails."""
-    grid: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = {}
+    """Issue rows (with ``report_id``) for every cross-year identity that fails.
+
+    The whole-table form of :func:`check_report`: ``reports`` needs ``report_id``,
+    ``agency_id``, ``year`` and ``format_proactive``; ``cells`` the panel cells.
+    """
+    grid: dict[str, Grid] = {}
     for r in cells.itertuples(index=False):
         grid.setdefault(r.report_id, {})[(r.table, r.row, r.col)] = (r.value, r.status)
     fmt = dict(zip(reports["report_id"], reports.get("format_proactive", pd.Series(dtype=object)),
                    strict=False))
     issues: list[dict[str, Any]] = []
     for rid, prevs in sorted(previous_reports(reports).items()):
-        now = grid.get(rid, {})
-        for pid in prevs:
-            before = grid.get(pid, {})
-            for col in (*REQUEST_COLS, "total"):
-                _compare(issues, rid, "carry_over", "requests", "carried_over", col,
-                         [(before, ("requests", "carried_forward", col), 1)],
-                         (now, ("requests", "carried_over", col)), "error",
-                         f"requests column {col}: carried over ≠ carried forward in the "
-                         f"previous year's report {pid}")
-            if fmt.get(rid) == "2021" and fmt.get(pid) == "2021":
-                for row in STOCK_ROWS:
-                    _compare(issues, rid, "in_force_stock", "proactive", row, "in_force",
-                             [(before, ("proactive", row, "in_force"), 1),
-                              (now, ("proactive", row, "issued"), 1),
-                              (now, ("proactive", row, "repealed"), -1)],
-                             (now, ("proactive", row, "in_force")), "warning",
-                             f"proactive {row}: in force ≠ previous year's in force ({pid}) "
-                             "+ issued − repealed")
+        issues += check_report(rid, fmt.get(rid), grid.get(rid, {}),
+                               [(pid, fmt.get(pid), grid.get(pid, {})) for pid in prevs])
     return issues
 
 

@@ -7,6 +7,7 @@ other builds are compared with it table by table.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 from conftest import RAW, ROOT
 
-from govopen import export
+from govopen import corpus, export
 from govopen.cli import main
 from govopen.codebook import stata_name, wide_cell_columns
 from govopen.corpus import TABLES, build, load
@@ -374,6 +375,36 @@ def test_stata_file(full):
     pd.testing.assert_series_equal(dta[names["requests__new__total"]],
                                    wide["requests__new__total"], check_names=False)
     assert dta["agency"].tolist() == wide["agency"].tolist()  # Unicode strings
+
+
+def _dta_without_timestamp(path: Path) -> bytes:
+    return re.sub(rb"<timestamp>.*?</timestamp>", b"", path.read_bytes(), count=1)
+
+
+def test_tables_written_in_many_small_batches_are_the_same(full, tmp_path, monkeypatch):
+    # the build streams every table; batch boundaries must not show in any output
+    monkeypatch.setattr(corpus, "BATCH_ROWS", 700)
+    monkeypatch.setattr(export, "STATA_ROWS", 13)
+    out = tmp_path / "small"
+    build(RAW, out, jobs=0, progress=False)
+    assert_same(tables(full), tables(out))  # Parquet: same rows, in more row groups
+    for name in [*(o for o in OUTPUTS if o.endswith(".csv")), "codebook.csv", "codebook.md"]:
+        assert (full / name).read_bytes() == (out / name).read_bytes(), name
+    assert _dta_without_timestamp(full / "wide.dta") == _dta_without_timestamp(out / "wide.dta")
+
+
+def test_text_longer_than_a_stata_string_becomes_a_strl(tmp_path):
+    raw = copy_raw(tmp_path / "raw", [f"henan/{p.name}" for p in HENAN[:2]])
+    note = "此报告由研究者手工核对。" * 100  # 3,600 bytes: more than a str2045
+    manifest = pd.read_csv(raw / "manifest.csv", dtype=str, keep_default_na=False)
+    manifest.loc[manifest["file"] == f"henan/{HENAN[0].name}", "notes"] = note
+    manifest.to_csv(raw / "manifest.csv", index=False)
+    out = tmp_path / "out"
+    build(raw, out, jobs=0, progress=False)
+    dta = pd.read_stata(out / "wide.dta")
+    other = manifest.set_index("file").loc[f"henan/{HENAN[1].name}", "notes"]
+    assert dta["notes"].tolist() == [note, other] and other.startswith("title 广武镇")
+    assert dta["agency"].tolist() == load(out)["wide"]["agency"].tolist()
 
 
 def test_codebook_lists_every_column(full):
