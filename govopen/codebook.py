@@ -54,6 +54,8 @@ REPORTS = _cols(
     ("agency_source", "str", "机关名称出处", "Where the agency name was read (title, signature, text)"),
     ("year", "int", "报告年度", "Year reported on"),
     ("prev_report_id", "str", "同一机关上一年度报告", "Same agency's report for the previous year"),
+    ("duplicate_of", "str", "重复：同一机关同年度保留的报告",
+     "A copy: the report kept for the same agency and year (empty: not a copy)"),
     ("level", "str", "机关层级", "Level of the body (province … township, department)"),
     ("region_level", "str", "所属政府层级", "Level of the government the body belongs to"),
     ("province", "str", "省级行政区", "Province"),
@@ -326,8 +328,9 @@ format(s) a cell exists in (国办公开办函〔2019〕60号 = 2019, 〔2021〕
 are shortened and end in four hex digits of the full name's SHA-1).
 
 Cross-year checks (rules `carry_over`, `in_force_stock`) are issues rows of the
-later report; they are not counted in `n_errors`/`n_warnings`, which describe the
-report on its own.
+later report, and `duplicate_report` a row of each copy (`duplicate_of`) of a
+report of the same agency and year; they are not counted in `n_errors`/`n_warnings`,
+which describe the report on its own.
 """
 
 

@@ -49,7 +49,15 @@ from govopen.cache import Cache, code_version, entry_key, input_hashes
 from govopen.codebook import codebook, schema, to_markdown, wide_cell_columns, wide_schema
 from govopen.manifest import REGION, report_files, warm_up
 from govopen.manifest import read as read_manifest
-from govopen.panel import Grid, agency_id, check_report, panel_grid, previous_reports
+from govopen.panel import (
+    Grid,
+    agency_id,
+    check_report,
+    copy_issue,
+    duplicates,
+    panel_grid,
+    previous_reports,
+)
 from govopen.progress import bar
 from govopen.report import read_report
 from govopen.runner import Outcome, Task, run
@@ -134,7 +142,8 @@ def parse_entry(path: str, rel: str, row: dict[str, str]) -> bytes:
     report = read_report(path, report_id=rel)
     text = report.document.text if report.document is not None else ""
     head = {"meta": finalize_meta(report.meta, rel, row, text),
-            "panel": panel_grid(report.cells)}
+            "panel": panel_grid(report.cells),
+            "readable": int(report.cells["value"].notna().sum())}
     body = {"cells": report.cells, "issues": report.issues, "sections": report.sections}
     return _pack(head, body)
 
@@ -212,19 +221,26 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
     stage = export.Staging(out)
     try:
         index = _index(files, keys, cache, transient)
-        report_columns = schema("reports", [*index.columns, "prev_report_id"])
+        report_columns = schema("reports", [*index.columns, "prev_report_id", "duplicate_of"])
         wide_columns = wide_schema([c.name for c in report_columns])
         writers = {t: export.TableWriter(stage, t, schema(t))
                    for t in ("cells", "sections", "issues", "failures")}
         writers["reports"] = export.TableWriter(stage, "reports", report_columns)
         writers["wide"] = export.TableWriter(stage, "wide", wide_columns)
         batch = _Batch(writers, wide_cell_columns())
-        previous = previous_reports(index.frame)
-        fmt = dict(zip(index.frame["report_id"], index.frame["format_proactive"], strict=True))
+        frame = index.frame
+        copies = duplicates(frame)
+        previous = previous_reports(frame, set(copies))
+        fmt = dict(zip(frame["report_id"], frame["format_proactive"], strict=True))
+        del frame
 
         @functools.lru_cache(maxsize=256)
         def grid(rid: str) -> Grid:
             return _unpack(cache, keys[index.file[rid]], body=False)[0].get("panel", {})
+
+        def values(rid: str) -> np.ndarray:
+            body = _unpack(cache, keys[index.file[rid]], body=True)[1]
+            return _wide_values(body["cells"], batch.wide_index)
 
         for rel in files:
             head, body = (({"failure": transient[rel]}, None) if rel in transient
@@ -238,8 +254,13 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             rid = meta["report_id"]
             prevs = previous.get(rid, [])
             meta["prev_report_id"] = prevs[0] if prevs else None
+            meta["duplicate_of"] = kept = copies.get(rid)
             cross_year = check_report(rid, fmt.get(rid), head["panel"],
                                       [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
+            if kept is not None:
+                cross_year.append(copy_issue(rid, kept, batch.wide_names,
+                                             _wide_values(body["cells"], batch.wide_index),
+                                             values(kept)))
             batch.add(meta, body, pd.DataFrame(cross_year))
         batch.flush()
         for writer in writers.values():
@@ -260,7 +281,8 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
 
 class _Index:
     """What the first pass keeps of each report: ``frame`` (report_id, agency_id,
-    year, format_proactive), the file of each report, and every metadata column seen."""
+    year, format_proactive, readable, n_errors), the file of each report, and every
+    metadata column seen."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
@@ -270,7 +292,7 @@ class _Index:
     @property
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["report_id", "agency_id", "year",
-                                                "format_proactive"])
+                                                "format_proactive", "readable", "n_errors"])
 
 
 def _index(files: list[str], keys: dict[str, str], cache: Cache,
@@ -284,7 +306,8 @@ def _index(files: list[str], keys: dict[str, str], cache: Cache,
             continue
         meta = head["meta"]
         index.rows.append((meta["report_id"], meta.get("agency_id"), meta.get("year"),
-                           meta.get("format_proactive")))
+                           meta.get("format_proactive"), head.get("readable"),
+                           meta.get("n_errors")))
         index.file[meta["report_id"]] = rel
         index.columns.update(dict.fromkeys(meta))
     return index

@@ -299,12 +299,15 @@ def quality(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def panel(tables: dict[str, pd.DataFrame], region: str = "province") -> pd.DataFrame:
+def panel(tables: dict[str, pd.DataFrame], region: str = "province",
+          copies: bool = False) -> pd.DataFrame:
     """One row per report: metadata, ``region``, quality, indicators and their components.
 
     ``agency_key`` identifies the reporting body for clustering and panels
     (``agency_id`` when the build provides it, else the agency name);
     ``region`` is the manifest column named by ``region`` (``"unknown"`` when blank).
+    Copies of a report (``duplicate_of`` set by the build: the same agency and
+    year twice) are left out unless ``copies`` is true, so that no report counts twice.
 
     Example:
         >>> tables = {"reports": pd.DataFrame({"report_id": ["r"], "agency": ["A"],
@@ -316,7 +319,10 @@ def panel(tables: dict[str, pd.DataFrame], region: str = "province") -> pd.DataF
         >>> row["region"], float(row["disclosure_rate"]), row["agency_key"]
         ('河南省', 0.5, 'A')
     """
-    reports = tables["reports"].set_index("report_id", drop=False)
+    reports = tables["reports"]
+    if not copies and "duplicate_of" in reports.columns:
+        reports = reports[reports["duplicate_of"].isna()]
+    reports = reports.set_index("report_id", drop=False)
     meta = [c for c in META_COLUMNS if c in reports.columns]
     out = reports[meta].copy()
     key = reports["agency_id"] if "agency_id" in reports.columns else reports["agency"]

@@ -65,19 +65,83 @@ def panel_grid(cells: pd.DataFrame) -> Grid:
         strict=True)}
 
 
-def previous_reports(reports: pd.DataFrame) -> dict[str, list[str]]:
-    """report_id → the same agency's reports of the previous year (sorted)."""
+def previous_reports(reports: pd.DataFrame, exclude: set[str] | frozenset[str] = frozenset()
+                     ) -> dict[str, list[str]]:
+    """report_id → the same agency's reports of the previous year (sorted).
+
+    Reports in ``exclude`` (copies, see :func:`duplicates`) are never anyone's
+    previous report, but get their own.
+    """
     out: dict[str, list[str]] = {}
     known = reports.dropna(subset=["agency_id", "year"])
     by_key: dict[tuple[str, int], list[str]] = {}
     for r in known.itertuples(index=False):
         by_key.setdefault((r.agency_id, int(r.year)), []).append(r.report_id)
     for (aid, year), ids in by_key.items():
-        prev = sorted(by_key.get((aid, year - 1), []))
+        prev = sorted(p for p in by_key.get((aid, year - 1), []) if p not in exclude)
         if prev:
             for rid in ids:
                 out[rid] = prev
     return out
+
+
+def duplicates(reports: pd.DataFrame) -> dict[str, str]:
+    """report_id of every copy → the report kept for its agency and year.
+
+    Two reports of one ``agency_id`` and ``year`` are taken to be the same report
+    published twice (the saved page and the crawled text, the portal's copy and the
+    bureau's own). The one kept is the one with the most template values read
+    (``readable``, when given), then the fewest errors (``n_errors``), then the
+    first report_id; the others are its copies. A manifest ``agency_id`` tells
+    two bodies apart that a shared name would merge.
+
+    Example:
+        >>> duplicates(pd.DataFrame({"report_id": ["a.html", "a.txt", "b.txt"],
+        ...     "agency_id": ["A", "A", "B"], "year": [2025, 2025, 2025],
+        ...     "readable": [200, 197, 200]}))
+        {'a.txt': 'a.html'}
+    """
+    known = reports.dropna(subset=["agency_id", "year"])
+    rank = pd.DataFrame({
+        "report_id": known["report_id"], "agency_id": known["agency_id"],
+        "year": known["year"].astype(int),
+        "readable": -known["readable"].fillna(0) if "readable" in known else 0,
+        "n_errors": known["n_errors"].fillna(0) if "n_errors" in known else 0,
+    }).sort_values(["agency_id", "year", "readable", "n_errors", "report_id"])
+    out: dict[str, str] = {}
+    for _key, group in rank.groupby(["agency_id", "year"], sort=False):
+        ids = group["report_id"].tolist()
+        out.update(dict.fromkeys(ids[1:], ids[0]))
+    return dict(sorted(out.items()))
+
+
+def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
+               shown_at_most: int = 5) -> dict[str, Any]:
+    """The ``duplicate_report`` issue row of ``rid``, a copy of report ``kept``.
+
+    ``here`` and ``there`` are the two reports' template values (aligned with
+    ``names``); the message says which of them were read differently, so that a
+    copy in another file type doubles as a check of the reading.
+
+    Example:
+        >>> copy_issue("a.txt", "a.html", ["x", "y"], [1.0, float("nan")], [1.0, 58.0])["message"]
+        'a copy of a.html (same agency and year), which is kept for analysis: 1 of 2 template values read differently (here vs there): y NaN vs 58'
+    """
+    diffs = [(n, a, b) for n, a, b in zip(names, here, there, strict=True)
+             if not (math.isnan(a) and math.isnan(b)) and a != b]
+    read = sum(1 for a, b in zip(here, there, strict=True)
+               if not (math.isnan(a) and math.isnan(b)))
+    message = f"a copy of {kept} (same agency and year), which is kept for analysis: "
+    if not diffs:
+        message += f"all {read} template values read the same"
+    else:
+        listed = "; ".join(f"{n} {_shown(a)} vs {_shown(b)}" for n, a, b in diffs[:shown_at_most])
+        more = f" (+{len(diffs) - shown_at_most} more)" if len(diffs) > shown_at_most else ""
+        message += (f"{len(diffs)} of {read} template values read differently "
+                    f"(here vs there): {listed}{more}")
+    return {"report_id": rid, "rule": "duplicate_report", "table": None, "row": None,
+            "col": None, "expected": None, "observed": None, "severity": "warning",
+            "message": message}
 
 
 def check_report(rid: str, fmt: str | None, now: Grid,
@@ -117,18 +181,25 @@ def check_panel(reports: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, An
     """Issue rows (with ``report_id``) for every cross-year identity that fails.
 
     The whole-table form of :func:`check_report`: ``reports`` needs ``report_id``,
-    ``agency_id``, ``year`` and ``format_proactive``; ``cells`` the panel cells.
+    ``agency_id``, ``year`` and ``format_proactive`` (and ``duplicate_of``, if any
+    copies are to be left out as previous reports); ``cells`` the panel cells.
     """
     grid: dict[str, Grid] = {}
     for r in cells.itertuples(index=False):
         grid.setdefault(r.report_id, {})[(r.table, r.row, r.col)] = (r.value, r.status)
     fmt = dict(zip(reports["report_id"], reports.get("format_proactive", pd.Series(dtype=object)),
                    strict=False))
+    copies = (set(reports.loc[reports["duplicate_of"].notna(), "report_id"])
+              if "duplicate_of" in reports else set())
     issues: list[dict[str, Any]] = []
-    for rid, prevs in sorted(previous_reports(reports).items()):
+    for rid, prevs in sorted(previous_reports(reports, copies).items()):
         issues += check_report(rid, fmt.get(rid), grid.get(rid, {}),
                                [(pid, fmt.get(pid), grid.get(pid, {})) for pid in prevs])
     return issues
+
+
+def _shown(x: float) -> str:
+    return "NaN" if math.isnan(x) else shown(x)
 
 
 def _compare(issues: list[dict[str, Any]], rid: str, rule: str, table: str, row: str, col: str,

@@ -51,6 +51,10 @@ def test_panel(tables):
     assert {"disclosed", "backlog_base", "identity_errors"} <= set(panel.columns)
     with_ids = dict(tables, reports=tables["reports"].assign(agency_id=["x", None, "z"]))
     assert gi.panel(with_ids)["agency_key"].tolist() == ["x", "广武镇", "z"]
+    # a copy of a report (same agency and year) is left out unless asked for
+    copy = dict(tables, reports=tables["reports"].assign(duplicate_of=[None, STEMS[0], None]))
+    assert list(gi.panel(copy).index) == [STEMS[0], STEMS[2]]
+    assert list(gi.panel(copy, copies=True).index) == list(STEMS)
 
 
 def test_quality(tables):

@@ -24,7 +24,7 @@ from govopen.cli import main
 from govopen.codebook import stata_name, wide_cell_columns
 from govopen.corpus import TABLES, build, load
 from govopen.manifest import update
-from govopen.panel import check_panel
+from govopen.panel import check_panel, duplicates, previous_reports
 from govopen.runner import Task, run
 
 OUTPUTS = [f"{t}.{ext}" for t in (*TABLES, "wide") for ext in ("parquet", "csv")]
@@ -450,6 +450,22 @@ def test_cross_year_issues_in_the_bundled_panel(full):
     assert len(panel.query("rule == 'in_force_stock'")) > 0
 
 
+def test_copy_of_a_report_is_flagged_and_compared(full):
+    # the zone's 2025 report, saved as a page and crawled as text: the page's table
+    # prints 行政规范性文件 58 | 45 | 546 in cells, the text glues them (5845546)
+    t = load(full)
+    r = t["reports"].set_index("report_id")
+    page, text = "fujian/fujian_pingtan_2025_page.html", "fujian/pingtan_panel/105587.txt"
+    assert r.loc[text, "duplicate_of"] == page  # the page reads more values: it is kept
+    assert r["duplicate_of"].notna().sum() == 1 and pd.isna(r.loc[page, "duplicate_of"])
+    rows = t["issues"].query("rule == 'duplicate_report'")
+    assert rows[["report_id", "severity"]].values.tolist() == [[text, "warning"]]
+    message = rows["message"].iloc[0]
+    assert "3 of 200 template values read differently" in message
+    assert "proactive__normative_docs__issued NaN vs 58" in message
+    assert "proactive__normative_docs__in_force NaN vs 546" in message
+
+
 def _cells(rid: str, table: str, row: str, values: dict[str, float | None]) -> list[dict]:
     return [{"report_id": rid, "table": table, "row": row, "col": c,
              "value": float("nan") if v is None else v,
@@ -479,6 +495,28 @@ def test_panel_rules():
     # the stock identity is a 2021-format one
     reports.loc[reports.report_id == "a21", "format_proactive"] = "2019"
     assert not [i for i in check_panel(reports, cells) if i["rule"] == "in_force_stock"]
+
+
+def test_copies_are_found_and_never_a_previous_report():
+    reports = pd.DataFrame({
+        "report_id": ["a20.pdf", "a20.txt", "a20z.html", "a21.txt", "b20.txt"],
+        "agency_id": ["A", "A", "A", "A", "B"], "year": [2020, 2020, 2020, 2021, 2020],
+        "readable": [180, 200, 200, 200, 200], "n_errors": [0, 2, 1, 0, 0],
+        "format_proactive": ["2021"] * 5})
+    # most values read wins, then fewest errors, then the first report_id
+    assert duplicates(reports) == {"a20.pdf": "a20z.html", "a20.txt": "a20z.html"}
+    assert duplicates(reports.drop(columns=["readable", "n_errors"])) == {
+        "a20.txt": "a20.pdf", "a20z.html": "a20.pdf"}
+    copies = set(duplicates(reports))
+    assert previous_reports(reports, copies) == {"a21.txt": ["a20z.html"]}
+    assert previous_reports(reports) == {"a21.txt": ["a20.pdf", "a20.txt", "a20z.html"]}
+    cells = pd.DataFrame(
+        _cells("a20.txt", "requests", "carried_forward", {"total": 5})
+        + _cells("a20z.html", "requests", "carried_forward", {"total": 3})
+        + _cells("a21.txt", "requests", "carried_over", {"total": 3}))
+    with_copies = reports.assign(duplicate_of=reports["report_id"].map(duplicates(reports)))
+    assert check_panel(with_copies, cells) == []  # only the kept report is compared
+    assert [i["message"][-6:] for i in check_panel(reports, cells)] == ["5 vs 3"]
 
 
 # --------------------------------------------------------------------------- dask, CLI
