@@ -240,6 +240,8 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
 
         def values(rid: str) -> np.ndarray:
             body = _unpack(cache, keys[index.file[rid]], body=True)[1]
+            if body is None:  # vanished from the cache since the first pass
+                return np.full(len(batch.wide_index), np.nan)
             return _wide_values(body["cells"], batch.wide_index)
 
         for rel in files:
