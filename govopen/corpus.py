@@ -242,7 +242,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             body = _unpack(cache, keys[index.file[rid]], body=True)[1]
             if body is None:  # vanished from the cache since the first pass
                 return np.full(len(batch.wide_index), np.nan)
-            return _wide_values(body["cells"], batch.wide_index)
+            return batch.values(body["cells"])
 
         for rel in files:
             head, body = (({"failure": transient[rel]}, None) if rel in transient
@@ -259,11 +259,10 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             meta["duplicate_of"] = kept = copies.get(rid)
             cross_year = check_report(rid, fmt.get(rid), head["panel"],
                                       [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
+            wide = batch.values(body["cells"])
             if kept is not None:
-                cross_year.append(copy_issue(rid, kept, batch.wide_names,
-                                             _wide_values(body["cells"], batch.wide_index),
-                                             values(kept)))
-            batch.add(meta, body, pd.DataFrame(cross_year))
+                cross_year.append(copy_issue(rid, kept, batch.wide_names, wide, values(kept)))
+            batch.add(meta, body, wide, pd.DataFrame(cross_year))
         batch.flush()
         for writer in writers.values():
             writer.close()
@@ -334,9 +333,14 @@ class _Batch:
                                                                       "issues")}
         self.rows = 0
 
-    def add(self, meta: dict[str, Any], body: dict[str, Any], cross_year: pd.DataFrame) -> None:
+    def values(self, cells: pd.DataFrame) -> np.ndarray:
+        """A report's ``wide`` values: one per template cell, NaN where not read."""
+        return _wide_values(cells, self.wide_index)
+
+    def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
+            cross_year: pd.DataFrame) -> None:
         self.meta.append(meta)
-        self.wide.append(_wide_values(body["cells"], self.wide_index))
+        self.wide.append(wide)
         for t in ("cells", "sections", "issues"):
             self.frames[t].append(body[t])
         self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own

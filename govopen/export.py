@@ -270,7 +270,9 @@ class _StreamingStataWriter(StataWriterUTF8):
                  nobs: int, **options: Any) -> None:
         super().__init__(path, prototype, **options)
         self._batches, self.nobs = batches, nobs
-        self._options = {"write_index": False, "version": 118}
+        # the batches need the file's layout, not its labels
+        self._options = {k: v for k, v in options.items()
+                         if k in ("write_index", "version", "byteorder")}
 
     def _prepare_data(self) -> None:  # type: ignore[override]
         return None
