@@ -1,6 +1,7 @@
 # govopen — one-command setup, tests and reproduction (GNU make).
 #
 #   make test       create .venv if needed, lint, run the whole test suite
+#   make test-fast  the same without the tests marked slow (under 2 minutes on 2 cores)
 #   make reproduce  create .venv if needed, build data/processed, run the notebooks
 #
 # Everything runs inside a local virtualenv (.venv) made with `$(PYTHON) -m venv`;
@@ -12,10 +13,11 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install lint test data notebooks reproduce clean
+.PHONY: help venv install lint test test-fast data notebooks reproduce clean
 
 help:
 	@echo "make test       lint (ruff) + pytest, in .venv"
+	@echo "make test-fast  lint + pytest without the tests marked slow (< 2 min on 2 cores)"
 	@echo "make reproduce  make data, then execute notebooks/*.ipynb"
 	@echo "make data       $(VPY) -m govopen build data/raw -o data/processed"
 	@echo "make notebooks  execute notebooks/*.ipynb headless"
@@ -39,6 +41,9 @@ lint: $(STAMP)
 
 test: lint
 	$(VPY) -m pytest
+
+test-fast: lint
+	$(VPY) -m pytest -m "not slow"
 
 data: $(STAMP)
 	$(VPY) -m govopen build data/raw -o data/processed

@@ -410,6 +410,35 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def cjk_font() -> bool:
+    """Whether fontconfig knows a Chinese font (``fc-list :lang=zh``).
+
+    Without one LibreOffice renders the reports' Chinese as blank boxes, and the
+    PDF it writes has no Chinese text to read back.
+    """
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return False
+    try:
+        listed = subprocess.run([exe, ":lang=zh", "family"], capture_output=True, text=True,
+                                timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return listed.returncode == 0 and bool(listed.stdout.strip())
+
+
+def pdf_renderer_missing() -> str | None:
+    """Why PDFs cannot be rendered here (None when LibreOffice and a CJK font are present)."""
+    if soffice() is None:
+        return ("LibreOffice (soffice) is not installed; apt-get install "
+                "libreoffice-writer-nogui fonts-noto-cjk to run this test")
+    if not cjk_font():
+        return ("LibreOffice is installed but no Chinese font is (fc-list :lang=zh is empty), "
+                "so its PDFs would have no Chinese text; apt-get install fonts-noto-cjk "
+                "to run this test")
+    return None
+
+
 def docx_to_pdf(paths: list[Path], outdir: str | Path, timeout: float = 600) -> list[Path]:
     """Convert .docx files to PDF with one headless LibreOffice call, in a
     throw-away profile (``-env:UserInstallation``) of its own."""

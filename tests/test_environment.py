@@ -3,7 +3,8 @@
 * pyproject.toml and environment.yml list the same dependencies;
 * the Makefile offers `test` and `reproduce`, and CI runs `make test`;
 * no code or test reaches outside the repository into a sibling `shared` folder;
-* data/raw/manifest.csv describes exactly the report files under data/raw.
+* the test corpus's manifest.csv (tests/fixtures/corpus, a copy of data/raw) describes
+  exactly its report files.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 ENV_YML = ROOT / "environment.yml"
 MAKEFILE = ROOT / "Makefile"
 CI_RUN = ROOT / ".ci" / "run"
-RAW = ROOT / "data" / "raw"
+RAW = ROOT / "tests" / "fixtures" / "corpus"  # a copy of data/raw (tests never read data/raw)
 MANIFEST = RAW / "manifest.csv"
 
 # conda-only entries of environment.yml that are not package dependencies

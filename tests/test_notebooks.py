@@ -1,7 +1,7 @@
 """The analysis notebooks: stored without outputs, and every one runs top to bottom.
 
 The notebooks are executed with ``govopen.run_notebooks`` (a kernel on this
-interpreter, from ``notebooks/``) on a dataset built from ``data/raw`` into a
+interpreter, from ``notebooks/``) on a dataset built from the test corpus (a copy of ``data/raw``) into a
 temporary folder, with figures, tables and HTML copies written to another one;
 each must finish without error and save the figures listed below, and
 ``notebooks/`` must be left as it was. All notebooks together take well under a
@@ -24,7 +24,7 @@ from govopen.corpus import build
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-RAW = ROOT / "data" / "raw"
+RAW = ROOT / "tests" / "fixtures" / "corpus"  # a copy of data/raw (tests never read data/raw)
 
 #: The figures (PDF + PNG, suffixed with the language) each notebook must save.
 EXPECTED_FIGURES = {

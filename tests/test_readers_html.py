@@ -14,7 +14,7 @@ from govopen.errors import ReportError
 from govopen.normalize import normalize_text
 from govopen.readers.html import read_html
 
-RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+RAW = Path(__file__).resolve().parent / "fixtures" / "corpus"  # a copy of data/raw
 SHANGHAI = RAW / "shanghai" / "shanghai_007_shanghai_szfbgt_2019.html"
 FUJIAN = RAW / "fujian" / "fujian_pingtan_2025_page.html"
 

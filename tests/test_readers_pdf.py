@@ -22,7 +22,8 @@ from govopen.readers.pdf import read_pdf
 from govopen.readers.word import read_docx
 
 ROOT = Path(__file__).resolve().parent.parent
-HONGZE = ROOT / "data" / "raw" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"  # a copy of data/raw
+HONGZE = CORPUS / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PDF = FIXTURES / "pdf"
 WORD = FIXTURES / "word"
