@@ -44,14 +44,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-APPLICANTS = ("natural_person", "business", "research", "social_org", "legal_service",
-              "other_org")
-OUTCOME_GROUPS = {
-    "withheld": "withheld_",
-    "unable": "unable_",
-    "unprocessed": "unprocessed_",
-    "other": "other",
-}
+from govopen.templates import identities, identity, subgroups
+
+#: The applicant columns of section 三: the parts of its row total (``identities.csv``).
+APPLICANTS = tuple(t.code for t in identity("row_total").parts)
+#: The outcome groups of section 三 (（一）予以公开 … （六）其他处理) → their rows
+#: (``rows.csv``, group ``outcome.*``).
+OUTCOME_GROUPS = subgroups("requests", "outcome")
+#: The row of the not-held share: 本机关不掌握相关政府信息, the most common ground
+#: for not disclosing (one of the reasons of （四）无法提供).
+NOT_HELD = "unable_not_held"
 #: Indicators comparable across the 2019 and 2021 formats of section 二.
 COMPARABLE_PROACTIVE = ("licensing_decisions", "penalty_decisions", "compulsory_decisions",
                         "rules_issued", "normative_docs_issued")
@@ -140,8 +142,8 @@ RATIOS = {
     "suit_correction_rate": ("suit_corrected", "suit_decided"),
     "reconsideration_first_share": ("suits_after_review", "suit_cases"),
 }
-#: Validation rules that are arithmetic identities of the template (see README).
-IDENTITY_RULES = ("row_total", "balance", "outcomes", "appeals_total")
+#: Validation rules that are arithmetic identities of one report's template (identities.csv).
+IDENTITY_RULES = tuple(i.rule for i in identities() if not i.across_years)
 #: Validation rules about structure the report lacks.
 STRUCTURE_RULES = ("table_not_found", "row_not_found", "row_values_missing",
                    "row_cells_mismatch", "section_not_found")
@@ -198,9 +200,9 @@ def components(cells: pd.DataFrame) -> pd.DataFrame:
     def col(key: str) -> pd.Series:
         return w[key] if key in w.columns else pd.Series(np.nan, index=w.index)
 
-    def group_sum(prefix: str) -> pd.Series:
-        keys = [k for k in w.columns if k.startswith(f"requests__{prefix}")
-                and k.endswith("__total")]
+    def group_sum(group: str) -> pd.Series:
+        wanted = {f"requests__{row}__total" for row in OUTCOME_GROUPS[group]}
+        keys = [k for k in w.columns if k in wanted]
         return w[keys].sum(axis=1, min_count=1) if keys else pd.Series(np.nan, index=w.index)
 
     out = pd.DataFrame(index=w.index)
@@ -208,14 +210,14 @@ def components(cells: pd.DataFrame) -> pd.DataFrame:
     out["requests_handled"] = col("requests__total__total")
     for applicant in APPLICANTS:
         out[f"new_{applicant}"] = col(f"requests__new__{applicant}")
-    granted, partial = col("requests__granted__total"), col("requests__partial__total")
+    granted, partial = group_sum("granted"), group_sum("partial")
     out["granted"] = granted
     out["partial"] = partial
     out["disclosed"] = (granted.fillna(0) + partial.fillna(0)).where(
         granted.notna() | partial.notna())
-    out["not_held"] = col("requests__unable_not_held__total")
-    for name, prefix in OUTCOME_GROUPS.items():
-        out[name] = group_sum(prefix)
+    out["not_held"] = col(f"requests__{NOT_HELD}__total")
+    for name in ("withheld", "unable", "unprocessed", "other"):
+        out[name] = group_sum(name)
     out["carried_forward"] = col("requests__carried_forward__total")
     out["backlog_base"] = col("requests__new__total") + col(
         "requests__carried_over__total").fillna(0)

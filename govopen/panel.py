@@ -28,17 +28,29 @@ from typing import Any
 
 import pandas as pd
 
-from govopen.validate import REQUEST_COLS, as_number, shown
+from govopen.templates import FORMATS, identities, template
+from govopen.validate import Grid, check_all, shown
 
 _PUNCT = re.compile(r"[\s\u3000()（）【】\[\]<>《》〈〉「」『』\"'“”‘’·•・,，.。、:：;；!！?？\-—_/]+")
-_UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
+#: The cross-year identities of ``identities.csv`` (``previous:`` cells).
+RULES = tuple(i for i in identities() if i.across_years)
 
-# The cells the checks need: kept per report while a build streams its tables.
-PANEL_CELLS = {
-    ("requests", "carried_over"), ("requests", "carried_forward"),
-    ("proactive", "rules"), ("proactive", "normative_docs"),
-}
-STOCK_ROWS = ("rules", "normative_docs")
+
+def _panel_rows() -> set[tuple[str, str]]:
+    """(table, row) of every cell a cross-year identity reads."""
+    out: set[tuple[str, str]] = set()
+    for ident in RULES:
+        codes = {t.code for t in (*ident.parts, *ident.whole)}
+        if ident.scope == "col":
+            out |= {(ident.table, c) for c in codes}
+        else:  # the rows that have all the identity's columns
+            out |= {(ident.table, r.code) for f in FORMATS for r in template(ident.table, f).rows
+                    if codes <= set(r.cols)}
+    return out
+
+
+#: The cells the checks need: kept per report while a build streams its tables.
+PANEL_CELLS = _panel_rows()
 
 
 def agency_id(name: str | None) -> str | None:
@@ -46,9 +58,6 @@ def agency_id(name: str | None) -> str | None:
     if not name:
         return None
     return _PUNCT.sub("", unicodedata.normalize("NFKC", name)) or None
-
-
-Grid = dict[tuple[str, str, str], tuple[float, str]]
 
 
 def panel_cells(cells: pd.DataFrame) -> pd.DataFrame:
@@ -159,21 +168,9 @@ def check_report(rid: str, fmt: str | None, now: Grid,
     """
     issues: list[dict[str, Any]] = []
     for pid, pfmt, before in previous:
-        for col in (*REQUEST_COLS, "total"):
-            _compare(issues, rid, "carry_over", "requests", "carried_over", col,
-                     [(before, ("requests", "carried_forward", col), 1)],
-                     (now, ("requests", "carried_over", col)), "error",
-                     f"requests column {col}: carried over ≠ carried forward in the "
-                     f"previous year's report {pid}")
-        if fmt == "2021" and pfmt == "2021":
-            for row in STOCK_ROWS:
-                _compare(issues, rid, "in_force_stock", "proactive", row, "in_force",
-                         [(before, ("proactive", row, "in_force"), 1),
-                          (now, ("proactive", row, "issued"), 1),
-                          (now, ("proactive", row, "repealed"), -1)],
-                         (now, ("proactive", row, "in_force")), "warning",
-                         f"proactive {row}: in force ≠ previous year's in force ({pid}) "
-                         "+ issued − repealed")
+        for issue in check_all(RULES, now, {"proactive": fmt}, before, {"proactive": pfmt},
+                               previous=pid):
+            issues.append({"report_id": rid, **issue})
     return issues
 
 
@@ -200,26 +197,3 @@ def check_panel(reports: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, An
 
 def _shown(x: float) -> str:
     return "NaN" if math.isnan(x) else shown(x)
-
-
-def _compare(issues: list[dict[str, Any]], rid: str, rule: str, table: str, row: str, col: str,
-             parts: list[tuple[dict, tuple[str, str, str], int]],
-             whole: tuple[dict, tuple[str, str, str]], severity: str, message: str) -> None:
-    cells = [g.get(k) for g, k, _ in parts] + [whole[0].get(whole[1])]
-    if any(c is None for c in cells):
-        return
-    states = [c[1] for c in cells]
-    if any(s in _UNCHECKABLE for s in states) or all(s == "blank" for s in states):
-        return
-    expected = sum(sign * as_number(g[k][0]) for g, k, sign in parts)
-    observed = as_number(whole[0][whole[1]][0])
-    if math.isclose(expected, observed, abs_tol=1e-6):
-        return
-    blanks = "blank" in states
-    issues.append({
-        "report_id": rid, "rule": rule, "table": table, "row": row, "col": col,
-        "expected": expected, "observed": observed,
-        "severity": "warning" if blanks else severity,
-        "message": f"{message}: {shown(expected)} vs {shown(observed)}"
-                   + (" (blank cells counted as 0)" if blanks else ""),
-    })

@@ -23,11 +23,12 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import product
 
 from govopen.sections import Section, find_sections
 from govopen.split import MAX_READINGS, Piece, consistent, readings
-from govopen.templates import Template, template
+from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
 
 # Where in section 二/三 the table itself starts (after any prose).
@@ -48,6 +49,8 @@ _SECTION_OF = {"proactive": 2, "requests": 3, "appeals": 4}
 # be skipped, but a header word must not jump to the end of the table.
 _WINDOW = 4
 _APPEAL_ROWS = ("review", "suit_direct", "suit_after_review")
+# The identities a report's own cells obey: they choose between readings of glued digits.
+_OWN_IDENTITIES = tuple(i for i in identities() if not i.across_years)
 
 
 @dataclass
@@ -260,9 +263,9 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
             f"row {row.code}: expected {len(row.cols)} cells, found {_shown(tokens)}; left NaN",
             table=table, row=row.code))
     row.options = options
-    check = _row_check(table, row)
-    if check is not None:
-        row.options, _ = consistent(options, [check])
+    checks = _row_checks(table, row.cols)
+    if checks:
+        row.options, _ = consistent(options, checks)
 
 
 def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
@@ -317,30 +320,49 @@ def _shown(tokens: Sequence[Token]) -> str:
     return " | ".join(t.text or "∅" for t in tokens) or "nothing"
 
 
-def _row_check(table: str, row: _Row) -> Callable[[list[float | None]], bool | None] | None:
-    if table == "requests" and len(row.cols) == 7:
-        return lambda v: _sums(v[:6], v[6])
-    return None
+def _row_checks(table: str, cols: Sequence[str],
+                row: str | None = None) -> list[Callable[[list[float | None]], bool]]:
+    """The row identities of ``table`` (``identities.csv``) as checks of a row's readings.
+
+    ``cols`` are the row's cells; with ``row`` given, they are named ``row.col``
+    (section 四, read as one row of all its cells).
+    """
+    checks = []
+    for ident in _OWN_IDENTITIES:
+        if ident.table != table or ident.scope != "row":
+            continue
+        names = [t.code if row is None else f"{row}.{t.code}" for t in (*ident.parts,
+                                                                        *ident.whole)]
+        if not set(names) <= set(cols):
+            continue
+        idx = [(cols.index(n), t.sign) for n, t in zip(names, (*ident.parts, *ident.whole),
+                                                        strict=True)]
+        checks.append(partial(_holds, idx[:len(ident.parts)], idx[len(ident.parts):]))
+    return checks
 
 
-def _sums(parts: Sequence[float | None], total: float | None) -> bool:
-    """Whether printed parts add up to a printed total (blanks count as 0)."""
-    return math.isclose(sum(p or 0 for p in parts), total or 0, abs_tol=1e-9)
+def _holds(parts: Sequence[tuple[int, int]], whole: Sequence[tuple[int, int]],
+           values: Sequence[float | None]) -> bool:
+    """Whether printed parts add up to a printed whole (blanks count as 0)."""
+    return math.isclose(sum(sign * (values[i] or 0) for i, sign in parts),
+                        sum(sign * (values[i] or 0) for i, sign in whole), abs_tol=1e-9)
 
 
 def _solve_requests(rows: list[_Row]) -> None:
     """Choose between readings of glued rows with the column identities."""
     by_code = {r.code: r for r in rows}
-    outcome_codes = [r.code for r in rows if _is_outcome(r.code)]
+    present = [r.code for r in rows]
     identities = []
-    if all(c in by_code for c in ("new", "carried_over", "total", "carried_forward")):
-        identities.append((["new", "carried_over"], ["total", "carried_forward"]))
-    if "total" in by_code and outcome_codes:
-        identities.append((outcome_codes, ["total"]))
+    for ident in _OWN_IDENTITIES:
+        if ident.table != "requests" or ident.scope != "col":
+            continue
+        parts, whole = ident.expand(present)
+        if parts and all(t.code in by_code for t in (*parts, *whole)):
+            identities.append((parts, whole))
     for _ in range(len(rows)):
         changed = False
         for left, right in identities:
-            involved = [by_code[c] for c in left + right]
+            involved = [by_code[t.code] for t in left + right]
             open_rows = [r for r in involved if r.options and len(r.options) > 1]
             if not open_rows or math.prod(len(r.options) for r in open_rows) > MAX_READINGS:
                 continue
@@ -349,13 +371,8 @@ def _solve_requests(rows: list[_Row]) -> None:
             break
 
 
-def _is_outcome(code: str) -> bool:
-    return code.split("_")[0] in {"granted", "partial", "withheld", "unable", "unprocessed",
-                                  "other"}
-
-
-def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: list[str],
-                    right: list[str]) -> bool:
+def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Term, ...],
+                    right: tuple[Term, ...]) -> bool:
     keep: list[set[int]] = [set() for _ in open_rows]
     for combo in product(*(range(len(r.options)) for r in open_rows)):
         chosen = {id(r): r.options[i] for r, i in zip(open_rows, combo, strict=True)}
@@ -370,9 +387,9 @@ def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: list[str]
         vals = {r.code: values(r) for r in involved}
         if any(v is None for v in vals.values()):
             return False
-        if all(math.isclose(sum(vals[c][k] or 0 for c in left),
-                            sum(vals[c][k] or 0 for c in right), abs_tol=1e-9)
-               for k in range(7)):
+        if all(math.isclose(sum(t.sign * (vals[t.code][k] or 0) for t in left),
+                            sum(t.sign * (vals[t.code][k] or 0) for t in right), abs_tol=1e-9)
+               for k in range(len(involved[0].cols))):
             for slot, i in enumerate(combo):
                 keep[slot].add(i)
     if not any(keep):
@@ -490,7 +507,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:
-        checks = [lambda v, i=i: _sums(v[i:i + 4], v[i + 4]) for i in (0, 5, 10)]
+        checks = [c for r in _APPEAL_ROWS for c in _row_checks("appeals", row.cols, r)]
         row.options, _ = consistent(options, checks)
     else:
         row.options = []

@@ -19,65 +19,106 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
+from itertools import groupby
 from typing import Any
 
 import pandas as pd
 
-REQUEST_COLS = ("natural_person", "business", "research", "social_org", "legal_service",
-                "other_org")
-OUTCOME_PREFIXES = ("granted", "partial", "withheld_", "unable_", "unprocessed_", "other")
-APPEAL_PARTS = ("upheld", "corrected", "other", "pending")
+from govopen.templates import Identity, Term, identities, table_cols
+
 _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
+
+#: ``(table, row, col) → (value, status)``: the cells of one report an identity reads.
+Grid = dict[tuple[str, str, str], tuple[Any, str]]
 
 
 def check_identities(cells: pd.DataFrame) -> list[dict[str, Any]]:
-    """Issue rows for every identity of sections 三 and 四 that the cells violate."""
-    grid = {(r.table, r.row, r.col): (r.value, r.status) for r in cells.itertuples()}
+    """Issue rows for every identity of one report (``identities.csv``) the cells violate."""
+    grid: Grid = {(r.table, r.row, r.col): (r.value, r.status) for r in cells.itertuples()}
+    formats: dict[str, Any] = {}
+    if "format" in cells.columns:
+        formats = dict(zip(cells["table"], cells["format"], strict=True))
+    own = [i for i in identities() if not i.across_years]
+    return check_all(own, grid, formats)
+
+
+def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
+              before: Grid | None = None, before_formats: Mapping[str, Any] | None = None,
+              previous: str = "") -> list[dict[str, Any]]:
+    """Issue rows for the ``rules`` that the cells of ``now`` (and ``before``) violate.
+
+    Identities of one table and scope that follow each other in ``identities.csv``
+    are checked unit by unit (column by column, say: balance then outcomes for
+    each column), which is the order the issues are listed in. ``formats`` (and
+    ``before_formats``, for cross-year rules) give each table's template format.
+    """
+    rows: dict[str, dict[str, None]] = {}
+    for t, r, _c in now:
+        if not r.startswith("extra:"):
+            rows.setdefault(t, {})[r] = None
     issues: list[dict[str, Any]] = []
-    req_rows = list(dict.fromkeys(
-        r for (t, r, _c) in grid if t == "requests" and not r.startswith("extra:")))
-    all_cols = (*REQUEST_COLS, "total")
-    for row in req_rows:
-        _check(issues, grid, "row_total", "requests", row, "total",
-               [("requests", row, c) for c in REQUEST_COLS], [("requests", row, "total")],
-               f"requests row {row}: the six applicant columns do not add up to 总计")
-    outcome_rows = [r for r in req_rows if r.startswith(OUTCOME_PREFIXES)]
-    for col in all_cols:
-        _check(issues, grid, "balance", "requests", "", col,
-               [("requests", "new", col), ("requests", "carried_over", col)],
-               [("requests", "total", col), ("requests", "carried_forward", col)],
-               f"requests column {col}: new + carried over ≠ total handled + carried forward")
-        _check(issues, grid, "outcomes", "requests", "total", col,
-               [("requests", r, col) for r in outcome_rows], [("requests", "total", col)],
-               f"requests column {col}: the outcome rows do not add up to （七）总计")
-    for row in ("review", "suit_direct", "suit_after_review"):
-        _check(issues, grid, "appeals_total", "appeals", row, "total",
-               [("appeals", row, c) for c in APPEAL_PARTS], [("appeals", row, "total")],
-               f"appeals row {row}: 维持 + 纠正 + 其他 + 尚未审结 ≠ 总计")
+    for (table, scope), group in groupby(rules, key=lambda i: (i.table, i.scope)):
+        group = [i for i in group if i.applies_to(
+            formats.get(table), *([(before_formats or {}).get(table)] if i.across_years else []))]
+        present = list(rows.get(table, {}))
+        units = present if scope == "row" else table_cols(table)
+        for unit in units:
+            for ident in group:
+                issue = check(ident, unit, now, before, present, previous)
+                if issue is not None:
+                    issues.append(issue)
     return issues
 
 
-def _check(issues: list[dict[str, Any]], grid: dict, rule: str, table: str, row: str, col: str,
-           parts: list[tuple[str, str, str]], whole: list[tuple[str, str, str]],
-           message: str) -> None:
-    keys = parts + whole
-    if not parts or any(k not in grid for k in keys):
-        return
-    states = [grid[k][1] for k in keys]
+def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
+          present: Sequence[str] = (), previous: str = "") -> dict[str, Any] | None:
+    """The issue row of identity ``ident`` in row or column ``unit``, or None when it holds.
+
+    ``present`` lists the rows of the table in the order printed (for ``group:``
+    parts). Cells that are missing, unreadable or ambiguous make the identity
+    uncheckable (None), and so do cells that are all blank.
+
+    Example:
+        >>> from govopen.templates import identity
+        >>> grid = {("appeals", "review", c): (v, "ok") for c, v in
+        ...         zip(["upheld", "corrected", "other", "pending", "total"], [1, 0, 0, 0, 2])}
+        >>> check(identity("appeals_total"), "review", grid)["message"]
+        'appeals row review: 维持 + 纠正 + 其他 + 尚未审结 ≠ 总计: 1 vs 2'
+    """
+    parts, whole = ident.expand(present)
+    if not parts:
+        return None
+
+    def key(term: Term) -> tuple[str, str, str]:
+        return (ident.table, unit, term.code) if ident.scope == "row" else (
+            ident.table, term.code, unit)
+
+    cells = []
+    for term in (*parts, *whole):
+        grid = before if term.previous else now
+        cell = grid.get(key(term)) if grid is not None else None
+        if cell is None:
+            return None
+        cells.append((term.sign, cell))
+    states = [status for _sign, (_value, status) in cells]
     if any(s in _UNCHECKABLE for s in states) or all(s == "blank" for s in states):
-        return
-    expected = sum(as_number(grid[k][0]) for k in parts)
-    observed = sum(as_number(grid[k][0]) for k in whole)
+        return None
+    expected = sum(sign * as_number(value) for sign, (value, _s) in cells[:len(parts)])
+    observed = sum(sign * as_number(value) for sign, (value, _s) in cells[len(parts):])
     if math.isclose(expected, observed, abs_tol=1e-6):
-        return
+        return None
     blanks = "blank" in states
-    issues.append({
-        "rule": rule, "table": table, "row": row, "col": col,
+    row, col = (unit, whole[0].code) if ident.scope == "row" else (
+        whole[0].code if len(whole) == 1 else "", unit)
+    return {
+        "rule": ident.rule, "table": ident.table, "row": row, "col": col,
         "expected": expected, "observed": observed,
-        "severity": "warning" if blanks else "error",
-        "message": message + (f": {shown(expected)} vs {shown(observed)}")
+        "severity": "warning" if blanks else ident.severity,
+        "message": ident.label(row=unit, col=unit, previous=previous)
+        + (f": {shown(expected)} vs {shown(observed)}")
         + (" (blank cells counted as 0)" if blanks else ""),
-    })
+    }
 
 
 def as_number(value: Any) -> float:
