@@ -262,7 +262,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             wide = batch.values(body["cells"])
             if kept is not None:
                 cross_year.append(copy_issue(rid, kept, batch.wide_names, wide, values(kept)))
-            batch.add(meta, body, wide, pd.DataFrame(cross_year))
+            batch.add(meta, body, wide, pd.DataFrame([i.as_row(rid) for i in cross_year]))
         batch.flush()
         for writer in writers.values():
             writer.close()

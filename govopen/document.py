@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from govopen.issues import Issue
 from govopen.normalize import normalize_text
 
 # Text inside one cell never contains a tab or newline: those are the grid.
@@ -67,8 +68,8 @@ class Document:
         header: metadata the file carries besides the report (a crawler's
             ``标题``/``发布时间``/``原文链接`` header, an HTML ``<title>`` or
             ``ArticleTitle`` meta tag, PDF metadata ...), keys as found.
-        notes: problems the reader met that the parser should report as issues,
-            each a dict with ``rule``, ``severity`` and ``message``.
+        notes: problems the reader met that the parser should report as issues
+            (:class:`govopen.issues.Issue`).
     """
 
     text: str
@@ -76,7 +77,7 @@ class Document:
     file_type: str = "txt"
     pages: int | None = None
     header: dict[str, str] = field(default_factory=dict)
-    notes: list[dict[str, str]] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._starts = [s.start for s in self.spans]
@@ -109,7 +110,7 @@ class DocumentBuilder:
         self.file_type = file_type
         self.pages = pages
         self.header: dict[str, str] = {}
-        self.notes: list[dict[str, str]] = []
+        self.notes: list[Issue] = []
         self._parts: list[str] = []
         self._spans: list[Span] = []
         self._length = 0
@@ -145,7 +146,7 @@ class DocumentBuilder:
 
     def note(self, rule: str, message: str, severity: str = "warning") -> None:
         """Record a problem for the parser to report as an issue row."""
-        self.notes.append({"rule": rule, "message": message, "severity": severity})
+        self.notes.append(Issue(rule, severity, message))
 
     def build(self) -> Document:
         return Document(

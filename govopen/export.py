@@ -14,9 +14,12 @@ batch by batch from its staged Parquet file (:func:`write_stata`).
 
 Example:
     >>> import tempfile, pandas as pd
+    >>> from govopen.codebook import schema
     >>> out = Path(tempfile.mkdtemp())
     >>> with Staging(out) as stage:
-    ...     table = write_table(stage, "failures", pd.DataFrame({"file": ["a.pdf"]}))
+    ...     writer = TableWriter(stage, "failures", schema("failures", ["file"]))
+    ...     _ = writer.write(pd.DataFrame({"file": ["a.pdf"]}))
+    ...     writer.close()
     ...     record = stage.commit({"reports": 0})
     >>> sorted(p.name for p in out.iterdir())
     ['build.json', 'failures.csv', 'failures.parquet']
@@ -38,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.io.stata import StataWriterUTF8
 
-from govopen.codebook import Column, conform, schema, stata_label, stata_names
+from govopen.codebook import Column, conform, stata_label, stata_names
 from govopen.report import file_sha256
 
 RECORD = "build.json"
@@ -192,16 +195,6 @@ class TableWriter:
             self.write(pd.DataFrame(columns=[c.name for c in self.columns]))
         self._parquet.close()
         self._csv.close()
-
-
-def write_table(stage: Staging, name: str, frame: pd.DataFrame,
-                columns: tuple[Column, ...] | None = None) -> pd.DataFrame:
-    """Write a whole table (Parquet + CSV); returns it as written."""
-    columns = columns or schema(name, list(frame.columns))
-    writer = TableWriter(stage, name, columns)
-    writer.write(frame)
-    writer.close()
-    return conform(frame, name, columns)
 
 
 def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],

@@ -28,8 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from govopen.issues import Issue, shown
 from govopen.templates import FORMATS, identities, template
-from govopen.validate import Grid, check_all, shown
+from govopen.validate import Grid, check_all
 
 _PUNCT = re.compile(r"[\s\u3000()（）【】\[\]<>《》〈〉「」『』\"'“”‘’·•・,，.。、:：;；!！?？\-—_/]+")
 #: The cross-year identities of ``identities.csv`` (``previous:`` cells).
@@ -125,7 +126,7 @@ def duplicates(reports: pd.DataFrame) -> dict[str, str]:
 
 
 def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
-               shown_at_most: int = 5) -> dict[str, Any]:
+               shown_at_most: int = 5) -> Issue:
     """The ``duplicate_report`` issue row of ``rid``, a copy of report ``kept``.
 
     ``here`` and ``there`` are the two reports' template values (aligned with
@@ -133,7 +134,7 @@ def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
     copy in another file type doubles as a check of the reading.
 
     Example:
-        >>> copy_issue("a.txt", "a.html", ["x", "y"], [1.0, float("nan")], [1.0, 58.0])["message"]
+        >>> copy_issue("a.txt", "a.html", ["x", "y"], [1.0, float("nan")], [1.0, 58.0]).message
         'a copy of a.html (same agency and year), which is kept for analysis: 1 of 2 template values read differently (here vs there): y NaN vs 58'
     """
     diffs = [(n, a, b) for n, a, b in zip(names, here, there, strict=True)
@@ -144,17 +145,15 @@ def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
     if not diffs:
         message += f"all {read} template values read the same"
     else:
-        listed = "; ".join(f"{n} {_shown(a)} vs {_shown(b)}" for n, a, b in diffs[:shown_at_most])
+        listed = "; ".join(f"{n} {shown(a)} vs {shown(b)}" for n, a, b in diffs[:shown_at_most])
         more = f" (+{len(diffs) - shown_at_most} more)" if len(diffs) > shown_at_most else ""
         message += (f"{len(diffs)} of {read} template values read differently "
                     f"(here vs there): {listed}{more}")
-    return {"report_id": rid, "rule": "duplicate_report", "table": None, "row": None,
-            "col": None, "expected": None, "observed": None, "severity": "warning",
-            "message": message}
+    return Issue("duplicate_report", "warning", message, table=None, row=None, col=None)
 
 
 def check_report(rid: str, fmt: str | None, now: Grid,
-                 previous: list[tuple[str, str | None, Grid]]) -> list[dict[str, Any]]:
+                 previous: list[tuple[str, str | None, Grid]]) -> list[Issue]:
     """Issue rows of report ``rid`` against each of its agency's reports of the year before.
 
     ``fmt`` is a report's ``format_proactive``; ``previous`` holds ``(report_id,
@@ -163,37 +162,11 @@ def check_report(rid: str, fmt: str | None, now: Grid,
     Example:
         >>> before = {("requests", "carried_forward", "total"): (3.0, "ok")}
         >>> now = {("requests", "carried_over", "total"): (2.0, "ok")}
-        >>> [i["message"] for i in check_report("b", "2021", now, [("a", "2021", before)])]
+        >>> [i.message for i in check_report("b", "2021", now, [("a", "2021", before)])]
         ["requests column total: carried over ≠ carried forward in the previous year's report a: 3 vs 2"]
     """
-    issues: list[dict[str, Any]] = []
+    issues: list[Issue] = []
     for pid, pfmt, before in previous:
-        for issue in check_all(RULES, now, {"proactive": fmt}, before, {"proactive": pfmt},
-                               previous=pid):
-            issues.append({"report_id": rid, **issue})
+        issues += check_all(RULES, now, {"proactive": fmt}, before, {"proactive": pfmt},
+                            previous=pid)
     return issues
-
-
-def check_panel(reports: pd.DataFrame, cells: pd.DataFrame) -> list[dict[str, Any]]:
-    """Issue rows (with ``report_id``) for every cross-year identity that fails.
-
-    The whole-table form of :func:`check_report`: ``reports`` needs ``report_id``,
-    ``agency_id``, ``year`` and ``format_proactive`` (and ``duplicate_of``, if any
-    copies are to be left out as previous reports); ``cells`` the panel cells.
-    """
-    grid: dict[str, Grid] = {}
-    for r in cells.itertuples(index=False):
-        grid.setdefault(r.report_id, {})[(r.table, r.row, r.col)] = (r.value, r.status)
-    fmt = dict(zip(reports["report_id"], reports.get("format_proactive", pd.Series(dtype=object)),
-                   strict=False))
-    copies = (set(reports.loc[reports["duplicate_of"].notna(), "report_id"])
-              if "duplicate_of" in reports else set())
-    issues: list[dict[str, Any]] = []
-    for rid, prevs in sorted(previous_reports(reports, copies).items()):
-        issues += check_report(rid, fmt.get(rid), grid.get(rid, {}),
-                               [(pid, fmt.get(pid), grid.get(pid, {})) for pid in prevs])
-    return issues
-
-
-def _shown(x: float) -> str:
-    return "NaN" if math.isnan(x) else shown(x)

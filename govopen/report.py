@@ -20,21 +20,21 @@ from typing import Any
 
 import pandas as pd
 
-from govopen import __version__
+from govopen import __version__, codebook
 from govopen.document import Document
 from govopen.errors import ReportError
+from govopen.issues import Issue
 from govopen.meta import read_meta
 from govopen.readers import read_document
 from govopen.readers.text import read_text_string
 from govopen.sections import find_sections
-from govopen.tables import Finding, read_tables
+from govopen.tables import read_tables
 from govopen.validate import check_identities, check_narrative
 
-CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "format",
-                "page", "line", "source_table", "source_row", "source_col", "bbox", "offset"]
-ISSUE_COLUMNS = ["report_id", "rule", "table", "row", "col", "expected", "observed", "severity",
-                 "message"]
-SECTION_COLUMNS = ["report_id", "section", "printed_number", "heading", "text"]
+# The columns of the three per-report tables, as the codebook defines them.
+CELL_COLUMNS = [c.name for c in codebook.CELLS]
+ISSUE_COLUMNS = [c.name for c in codebook.ISSUES]
+SECTION_COLUMNS = [c.name for c in codebook.SECTIONS]
 
 
 @dataclass
@@ -112,7 +112,7 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     text = document.text
     sections = find_sections(text)
     meta = read_meta(text, document.header)
-    ocr = [n for n in document.notes if n["rule"] == "needs_ocr"]
+    ocr = [n for n in document.notes if n.rule == "needs_ocr"]
     if not text.strip() and not ocr:
         raise ReportError(source, "the file contains no text")
     tables = read_tables(text, meta["year"], sections)
@@ -124,19 +124,13 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     if "appeals" in formats:
         formats["appeals"] = _appeals_format(meta["year"], formats)
     cells = _cells_frame(tables.cells, formats, document, report_id)
-    issues = [_finding_row(f) for f in tables.findings]
-    issues += [{"rule": n["rule"], "table": "", "row": "", "col": "", "expected": None,
-                "observed": None, "severity": n["severity"], "message": n["message"]}
-               for n in document.notes]
-    issues += [{"rule": "section_not_found", "table": "", "row": "", "col": "", "expected": None,
-                "observed": None, "severity": "info",
-                "message": f"section {'一二三四五六'[n - 1]} was not found"}
+    issues: list[Issue] = [*tables.findings, *document.notes]
+    issues += [Issue("section_not_found", "info", f"section {'一二三四五六'[n - 1]} was not found")
                for n in range(1, 7) if n not in {s.number for s in sections}]
     if not cells.empty:
         issues += check_identities(cells)
         issues += check_narrative(_prose(text, sections), cells)
-    issue_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS[1:])
-    issue_frame.insert(0, "report_id", report_id)
+    issue_frame = pd.DataFrame([i.as_row(report_id) for i in issues], columns=ISSUE_COLUMNS)
     meta = {"report_id": report_id, **meta, **_format_meta(formats), **(info or {}),
             "pages": document.pages, "parser_version": __version__,
             "n_errors": int((issue_frame["severity"] == "error").sum()),
@@ -196,11 +190,6 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
     for col in ("page", "line", "source_table", "source_row", "source_col", "offset"):
         frame[col] = frame[col].astype("Int64")
     return frame
-
-
-def _finding_row(f: Finding) -> dict[str, Any]:
-    return {"rule": f.rule, "table": f.table, "row": f.row, "col": f.col, "expected": f.expected,
-            "observed": f.observed, "severity": f.severity, "message": f.message}
 
 
 def _prose(text: str, sections: list) -> str:

@@ -54,13 +54,13 @@ class Section:
 
 def find_sections(text: str) -> list[Section]:
     """The sections found in ``text``, in order, each ending where the next begins."""
-    found = _search(text, _PATTERNS, {}, 0, len(text))
+    found = _search(text, _PATTERNS, 0, len(text))
     for number in range(1, 7):
         if number in found:
             continue
         lo = max((found[n][3] for n in found if n < number), default=0)
         hi = min((found[n][2] for n in found if n > number), default=len(text))
-        found.update(_search(text, _ARABIC_PATTERNS, found, lo, hi, only=number))
+        found.update(_search(text, _ARABIC_PATTERNS, lo, hi, only=number))
     extras = []
     ordered = sorted(found.values(), key=lambda f: f[2])
     for left, right in zip(ordered, ordered[1:], strict=False):
@@ -78,7 +78,7 @@ def find_sections(text: str) -> list[Section]:
     return sections
 
 
-def _search(text: str, patterns: dict[int, re.Pattern[str]], found: dict, lo: int, hi: int,
+def _search(text: str, patterns: dict[int, re.Pattern[str]], lo: int, hi: int,
             only: int | None = None) -> dict[int, tuple[int | None, int, int, int]]:
     """Search the topics in order, each after the previous, within text[lo:hi]."""
     out: dict[int, tuple[int | None, int, int, int]] = {}

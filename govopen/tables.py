@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import product
 
+from govopen.issues import Issue, shown
 from govopen.sections import Section, find_sections
 from govopen.split import MAX_READINGS, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
@@ -68,25 +69,11 @@ class Cell:
 
 
 @dataclass
-class Finding:
-    """A problem met while reading tables; becomes an ``issues`` row."""
-
-    rule: str
-    severity: str
-    message: str
-    table: str = ""
-    row: str = ""
-    col: str = ""
-    expected: float | None = None
-    observed: float | None = None
-
-
-@dataclass
 class TableResult:
     """Everything read from a report's tables."""
 
     cells: list[Cell] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Issue] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
 
@@ -116,7 +103,7 @@ def read_tables(text: str, year: int | None = None,
     for table in ("proactive", "requests", "appeals"):
         region = _region(text, table, by_number)
         if region is None:
-            result.findings.append(Finding(
+            result.findings.append(Issue(
                 "table_not_found", "error", f"section {_zh(table)} ({table}) was not found",
                 table=table))
             continue
@@ -216,7 +203,7 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
         kinds = tuple(tmpl.col(c).kind for c in d.cols)
         seg = found.get(d.code)
         if seg is None:
-            result.findings.append(Finding(
+            result.findings.append(Issue(
                 "row_not_found", "warning",
                 f"row {d.code} ({d.zh}) was not found in section {_zh(tmpl.table)}",
                 table=tmpl.table, row=d.code))
@@ -248,7 +235,7 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
     """All readings of the row's value tokens as its cells."""
     if row.segment is None or not row.segment.values:
         if row.segment is not None:
-            result.findings.append(Finding(
+            result.findings.append(Issue(
                 "row_values_missing", "warning",
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
@@ -258,7 +245,7 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
         _too_many(row, tokens, table, result)
         return
     if not options:
-        result.findings.append(Finding(
+        result.findings.append(Issue(
             "row_cells_mismatch", "error",
             f"row {row.code}: expected {len(row.cols)} cells, found {_shown(tokens)}; left NaN",
             table=table, row=row.code))
@@ -310,7 +297,7 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] 
 
 def _too_many(row: _Row, tokens: Sequence[Token], table: str, result: TableResult) -> None:
     row.options, row.too_many = [], True
-    result.findings.append(Finding(
+    result.findings.append(Issue(
         "ambiguous_cells", "warning",
         f"row {row.code}: {_shown(tokens)} can be read as too many combinations of cells "
         "to list; left NaN", table=table, row=row.code))
@@ -441,11 +428,11 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
             result.cells.append(Cell(table, row.code, row.cols[k], None, tok_raw, "ambiguous",
                                      piece.start, "万元" if row.kinds[k] == "money" else ""))
     if ambiguous:
-        shown = sorted({"/".join(_fmt(p.value) for p in opt) for opt in row.options})
-        more = f" (+{len(shown) - 8} more)" if len(shown) > 8 else ""
-        result.findings.append(Finding(
+        listed = sorted({"/".join(shown(p.value) for p in opt) for opt in row.options})
+        more = f" (+{len(listed) - 8} more)" if len(listed) > 8 else ""
+        result.findings.append(Issue(
             "ambiguous_cells", "warning",
-            f"row {row.code}: the printed digits can be read as {'; '.join(shown[:8])}{more} "
+            f"row {row.code}: the printed digits can be read as {'; '.join(listed[:8])}{more} "
             f"({'/'.join(row.cols)}); cells {', '.join(row.cols[k] for k in ambiguous)} "
             "left NaN", table=table, row=row.code, col=",".join(row.cols[k] for k in ambiguous)))
 
@@ -457,12 +444,6 @@ def _token_text(row: _Row, piece: Piece) -> str:
     return piece.raw
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "∅"
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
 def _canonical(piece: Piece, kind: str, hint: str, table: str, row: _Row, k: int,
                result: TableResult) -> tuple[float | None, str]:
     if piece.value is None or kind != "money":
@@ -471,7 +452,7 @@ def _canonical(piece: Piece, kind: str, hint: str, table: str, row: _Row, k: int
     if unit == "元":
         return round(piece.value / 10_000, 10), "万元"
     if not unit:
-        result.findings.append(Finding(
+        result.findings.append(Issue(
             "unit_assumed", "info",
             f"{row.code}.{row.cols[k]}: no unit printed for {piece.raw!r}; taken as 万元",
             table=table, row=row.code, col=row.cols[k]))
@@ -494,7 +475,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         rows = [s.values for s in segs if len(_alignments(s.values, 15)[0]) == 15]
         tokens = rows[-1] if rows else []
     if not tokens:
-        result.findings.append(Finding("row_values_missing", "error",
+        result.findings.append(Issue("row_values_missing", "error",
                                        "no numbers found in section 四", table="appeals"))
         for r in _APPEAL_ROWS:
             for c in cols:
@@ -511,7 +492,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         row.options, _ = consistent(options, checks)
     else:
         row.options = []
-        staged.findings.append(Finding(
+        staged.findings.append(Issue(
             "row_cells_mismatch", "error",
             f"section 四: expected 15 cells, found {_shown(tokens)}; left NaN", table="appeals"))
     _emit(row, "appeals", staged)

@@ -11,7 +11,7 @@ Example:
     >>> cells = pd.DataFrame([
     ...     {"table": "appeals", "row": "review", "col": c, "value": v, "status": "ok"}
     ...     for c, v in zip(["upheld", "corrected", "other", "pending", "total"], [1, 0, 0, 0, 2])])
-    >>> check_identities(cells)[0]["rule"]
+    >>> check_identities(cells)[0].rule
     'appeals_total'
 """
 
@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from govopen.issues import Issue, shown
 from govopen.templates import Identity, Term, identities, table_cols
 
 _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
@@ -33,7 +34,7 @@ _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
 Grid = dict[tuple[str, str, str], tuple[Any, str]]
 
 
-def check_identities(cells: pd.DataFrame) -> list[dict[str, Any]]:
+def check_identities(cells: pd.DataFrame) -> list[Issue]:
     """Issue rows for every identity of one report (``identities.csv``) the cells violate."""
     grid: Grid = {(r.table, r.row, r.col): (r.value, r.status) for r in cells.itertuples()}
     formats: dict[str, Any] = {}
@@ -45,7 +46,7 @@ def check_identities(cells: pd.DataFrame) -> list[dict[str, Any]]:
 
 def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
               before: Grid | None = None, before_formats: Mapping[str, Any] | None = None,
-              previous: str = "") -> list[dict[str, Any]]:
+              previous: str = "") -> list[Issue]:
     """Issue rows for the ``rules`` that the cells of ``now`` (and ``before``) violate.
 
     Identities of one table and scope that follow each other in ``identities.csv``
@@ -57,7 +58,7 @@ def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
     for t, r, _c in now:
         if not r.startswith("extra:"):
             rows.setdefault(t, {})[r] = None
-    issues: list[dict[str, Any]] = []
+    issues: list[Issue] = []
     for (table, scope), group in groupby(rules, key=lambda i: (i.table, i.scope)):
         group = [i for i in group if i.applies_to(
             formats.get(table), *([(before_formats or {}).get(table)] if i.across_years else []))]
@@ -72,7 +73,7 @@ def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
 
 
 def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
-          present: Sequence[str] = (), previous: str = "") -> dict[str, Any] | None:
+          present: Sequence[str] = (), previous: str = "") -> Issue | None:
     """The issue row of identity ``ident`` in row or column ``unit``, or None when it holds.
 
     ``present`` lists the rows of the table in the order printed (for ``group:``
@@ -83,7 +84,7 @@ def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
         >>> from govopen.templates import identity
         >>> grid = {("appeals", "review", c): (v, "ok") for c, v in
         ...         zip(["upheld", "corrected", "other", "pending", "total"], [1, 0, 0, 0, 2])}
-        >>> check(identity("appeals_total"), "review", grid)["message"]
+        >>> check(identity("appeals_total"), "review", grid).message
         'appeals row review: 维持 + 纠正 + 其他 + 尚未审结 ≠ 总计: 1 vs 2'
     """
     parts, whole = ident.expand(present)
@@ -111,24 +112,16 @@ def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
     blanks = "blank" in states
     row, col = (unit, whole[0].code) if ident.scope == "row" else (
         whole[0].code if len(whole) == 1 else "", unit)
-    return {
-        "rule": ident.rule, "table": ident.table, "row": row, "col": col,
-        "expected": expected, "observed": observed,
-        "severity": "warning" if blanks else ident.severity,
-        "message": ident.label(row=unit, col=unit, previous=previous)
-        + (f": {shown(expected)} vs {shown(observed)}")
-        + (" (blank cells counted as 0)" if blanks else ""),
-    }
+    message = (ident.label(row=unit, col=unit, previous=previous)
+               + f": {shown(expected)} vs {shown(observed)}"
+               + (" (blank cells counted as 0)" if blanks else ""))
+    return Issue(ident.rule, "warning" if blanks else ident.severity, message, table=ident.table,
+                 row=row, col=col, expected=expected, observed=observed)
 
 
 def as_number(value: Any) -> float:
     """A printed value for arithmetic: blank (None/NaN) is 0."""
     return 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
-def shown(x: float) -> str:
-    """A number as a message shows it (no ".0" on whole numbers)."""
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 # --- narrative vs table ---------------------------------------------------------
@@ -140,7 +133,7 @@ _COUNT = re.compile(
     r"(?P<n>\d+)\s*(?:件|个|条|份|宗)")
 
 
-def check_narrative(prose: str, cells: pd.DataFrame) -> list[dict[str, Any]]:
+def check_narrative(prose: str, cells: pd.DataFrame) -> list[Issue]:
     """Counts of requests stated in the prose that no total of the table matches.
 
     The prose may count requests received this year (新收), handled (办理结果
@@ -151,7 +144,7 @@ def check_narrative(prose: str, cells: pd.DataFrame) -> list[dict[str, Any]]:
         >>> import pandas as pd
         >>> cells = pd.DataFrame([{"table": "requests", "row": r, "col": "total", "value": 0.0,
         ...                        "status": "ok"} for r in ("new", "carried_over", "total")])
-        >>> check_narrative("全年共办理各类政府信息公开申请20件。", cells)[0]["expected"]
+        >>> check_narrative("全年共办理各类政府信息公开申请20件。", cells)[0].expected
         20.0
     """
     sel = cells[(cells["table"] == "requests") & (cells["col"] == "total")]
@@ -172,7 +165,7 @@ def check_narrative(prose: str, cells: pd.DataFrame) -> list[dict[str, Any]]:
     return issues
 
 
-def _narrative_issue(stated: float, observed: float, quote: str) -> dict[str, Any]:
-    return {"rule": "narrative_mismatch", "table": "requests", "row": "new", "col": "total",
-            "expected": stated, "observed": observed, "severity": "warning",
-            "message": f"the text says “{quote}” but the table's requests total is {shown(observed)}"}
+def _narrative_issue(stated: float, observed: float, quote: str) -> Issue:
+    return Issue("narrative_mismatch", "warning",
+                 f"the text says “{quote}” but the table's requests total is {shown(observed)}",
+                 table="requests", row="new", col="total", expected=stated, observed=observed)

@@ -24,7 +24,7 @@ from govopen.cli import main
 from govopen.codebook import stata_name, wide_cell_columns
 from govopen.corpus import TABLES, build, load
 from govopen.manifest import update
-from govopen.panel import check_panel, duplicates, previous_reports
+from govopen.panel import check_report, duplicates, panel_grid, previous_reports
 from govopen.runner import Task, run
 
 OUTPUTS = [f"{t}.{ext}" for t in (*TABLES, "wide") for ext in ("parquet", "csv")]
@@ -471,6 +471,17 @@ def _cells(rid: str, table: str, row: str, values: dict[str, float | None]) -> l
     return [{"report_id": rid, "table": table, "row": row, "col": c,
              "value": float("nan") if v is None else v,
              "status": "blank" if v is None else "ok"} for c, v in values.items()]
+
+
+def check_panel(reports: pd.DataFrame, cells: pd.DataFrame) -> list[dict]:
+    """The cross-year issue rows, through the functions the build calls per report."""
+    fmt = dict(zip(reports["report_id"], reports["format_proactive"], strict=True))
+    copies = (set(reports.loc[reports["duplicate_of"].notna(), "report_id"])
+              if "duplicate_of" in reports else set())
+    grids = {rid: panel_grid(part) for rid, part in cells.groupby("report_id")}
+    return [i.as_row(rid) for rid, prevs in sorted(previous_reports(reports, copies).items())
+            for i in check_report(rid, fmt[rid], grids.get(rid, {}),
+                                  [(p, fmt[p], grids.get(p, {})) for p in prevs])]
 
 
 def test_panel_rules():

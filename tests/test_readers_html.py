@@ -363,7 +363,7 @@ def test_page_without_report_headings_uses_main_text_block() -> None:
     assert lines(doc)[0].startswith("第0段正文")
     assert len(lines(doc)) == 8
     assert "首页" not in doc.text and "主办单位" not in doc.text
-    assert [note["rule"] for note in doc.notes] == ["html_body_guessed"]
+    assert [note.rule for note in doc.notes] == ["html_body_guessed"]
 
 
 def test_rowspan_and_colspan_grid_rule() -> None:

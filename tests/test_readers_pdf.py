@@ -212,15 +212,15 @@ def test_scanned_pdf_needs_ocr() -> None:
     assert doc.pages == 2
     assert len(doc.notes) == 1
     note = doc.notes[0]
-    assert note["rule"] == "needs_ocr" and note["severity"] == "error"
-    assert "no text layer" in note["message"] and "OCR" in note["message"]
+    assert note.rule == "needs_ocr" and note.severity == "error"
+    assert "no text layer" in note.message and "OCR" in note.message
 
 
 def test_partly_scanned_pdf_names_the_page() -> None:
     doc = read_pdf(PDF / "mixed_scanned.pdf")
     assert doc.text.startswith("某某县人民政府2023年政府信息公开工作年度报告\n")
-    assert [n["rule"] for n in doc.notes] == ["needs_ocr"]
-    assert doc.notes[0]["message"].startswith("page 2 has no text layer")
+    assert [n.rule for n in doc.notes] == ["needs_ocr"]
+    assert doc.notes[0].message.startswith("page 2 has no text layer")
 
 
 def test_encrypted_pdf() -> None:

@@ -17,7 +17,8 @@ from docx.oxml.ns import nsdecls, qn
 
 from govopen.document import Document
 from govopen.errors import ReportError
-from govopen.readers.word import read_doc, read_docx, read_word
+from govopen.readers import read_document
+from govopen.readers.word import read_doc, read_docx
 
 WORD = Path(__file__).resolve().parent / "fixtures" / "word"
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
@@ -138,19 +139,21 @@ def test_read_doc_without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "apt-get install libreoffice-writer" in str(info.value)
 
 
-def test_read_word_dispatch(tmp_path: Path, report: Document) -> None:
-    assert read_word(WORD / "report_merged.docx").text == report.text
-    # A zip package named .doc is read as .docx.
+def test_word_files_dispatch_by_extension_and_content(tmp_path: Path, report: Document) -> None:
+    assert read_document(WORD / "report_merged.docx").text == report.text
+    # A zip package named .doc is caught before LibreOffice is started.
     misnamed = tmp_path / "report.doc"
     misnamed.write_bytes((WORD / "report_merged.docx").read_bytes())
-    assert read_word(misnamed).text == report.text
+    with pytest.raises(ReportError, match="extension says doc but the content is a ZIP"):
+        read_document(misnamed)
     for suffix in (".wps", ".et"):
-        with pytest.raises(ReportError, match="WPS files are not supported; save as .docx"):
-            read_word(tmp_path / f"report{suffix}")
+        (tmp_path / f"report{suffix}").write_bytes(b"x")
+        with pytest.raises(ReportError, match="WPS files"):
+            read_document(tmp_path / f"report{suffix}")
     page = tmp_path / "page.doc"
     page.write_text("<html><body>报告</body></html>", encoding="utf-8")
-    with pytest.raises(ReportError, match="HTML"):
-        read_word(page)
+    with pytest.raises(ReportError, match="the content is text"):
+        read_document(page)
 
 
 def test_bad_docx_files(tmp_path: Path) -> None:

@@ -30,12 +30,12 @@ from render import (
     APPEAL_ROWS,
     REQUEST_COLS,
     docx_to_pdf,
+    pdf_renderer_missing,
     random_values,
     render,
     render_docx,
     render_html,
     render_pdf,
-    pdf_renderer_missing,
     values_from_list,
 )
 

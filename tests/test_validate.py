@@ -31,7 +31,7 @@ def test_row_total_balance_and_outcomes_failures():
     cells = frame({"new": [2, 0, 0, 0, 0, 1, 4], "carried_over": [0] * 7,
                    "granted": [1, 0, 0, 0, 0, 1, 2], "total": [2, 0, 0, 0, 0, 1, 3],
                    "carried_forward": [0] * 7})
-    found = {(i["rule"], i["row"], i["col"]): (i["expected"], i["observed"])
+    found = {(i.rule, i.row, i.col): (i.expected, i.observed)
              for i in check_identities(cells)}
     assert found[("row_total", "new", "total")] == (3, 4)
     assert found[("balance", "", "total")] == (4, 3)
@@ -45,10 +45,10 @@ def test_blank_cells_count_as_zero_but_only_warn():
                    "partial": [1, NAN, NAN, NAN, NAN, NAN, 1],
                    "total": [NAN] * 7, "carried_forward": [0] * 7})
     issues = check_identities(cells)
-    assert {(i["rule"], i["col"]) for i in issues} == {
+    assert {(i.rule, i.col) for i in issues} == {
         ("balance", "natural_person"), ("balance", "total"),
         ("outcomes", "natural_person"), ("outcomes", "total")}
-    assert {i["severity"] for i in issues} == {"warning"}
+    assert {i.severity for i in issues} == {"warning"}
 
 
 def test_ambiguous_cells_make_an_identity_uncheckable():
@@ -60,7 +60,7 @@ def test_ambiguous_cells_make_an_identity_uncheckable():
 def test_narrative_mismatch():
     cells = frame({"new": [0] * 7, "carried_over": [0] * 7, "total": [0] * 7})
     issues = check_narrative("2020年，全年共办理各类政府信息公开申请20件。", cells)
-    assert [(i["expected"], i["observed"]) for i in issues] == [(20, 0)]
+    assert [(i.expected, i.observed) for i in issues] == [(20, 0)]
     assert check_narrative("全年未收到政府信息公开类行政复议申请。", cells) == []
     ok = frame({"new": [3, 0, 0, 0, 0, 0, 3], "carried_over": [0] * 7, "total": [3] * 7})
     assert check_narrative("收到政府信息公开申请3件", ok) == []

@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
@@ -24,12 +23,6 @@ _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": 
                 "栏目": "column", "来源": "publisher"}
 _BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$")
 _HEADER_LINE = re.compile(r"^(?P<key>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*)$")
-
-
-def read_text_file(path: str | Path) -> Document:
-    """Read a text report from disk."""
-    data = Path(path).read_bytes()
-    return read_text_bytes(data, source=path)
 
 
 def read_text_bytes(data: bytes, source: object = "<text>") -> Document:

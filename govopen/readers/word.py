@@ -52,40 +52,12 @@ _SKIP = {qn("w:del"), qn("w:moveFrom"), qn("w:instrText"), qn("w:delText"), qn("
          qn("w:rPr"), _MC + "Fallback"}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_WPS_SUFFIXES = {".wps", ".wpt", ".et", ".ett", ".dps", ".dpt"}
 _SOFFICE_HELP = (
     "reading .doc files needs LibreOffice, and neither soffice nor libreoffice is on "
     "PATH; install it (Debian/Ubuntu: apt-get install libreoffice-writer; elsewhere: "
     "download LibreOffice from https://www.libreoffice.org/download/) or save the "
     "file as .docx"
 )
-
-
-def read_word(path: str | os.PathLike[str], timeout: float | None = 120) -> Document:
-    """Read a Word report of any supported kind (``.docx``, ``.doc``, ``.rtf``).
-
-    The file's first bytes decide, not only its name: a ``.doc`` that is really
-    a zip package is read as ``.docx`` and vice versa. WPS Office files
-    (``.wps``, ``.et``) are not supported.
-
-    Example:
-        >>> read_word("report.wps")  # doctest: +IGNORE_EXCEPTION_DETAIL
-        Traceback (most recent call last):
-        govopen.errors.ReportError: report.wps: WPS files are not supported; save as .docx
-    """
-    source = os.fspath(path)
-    suffix = Path(source).suffix.lower()
-    if suffix in _WPS_SUFFIXES:
-        raise ReportError(source, "WPS files are not supported; save as .docx")
-    head = _head(source)
-    if head.startswith(b"PK"):
-        return read_docx(source, timeout=timeout)
-    if head.startswith(_OLE_MAGIC) or head.startswith(b"{\\rtf"):
-        return read_doc(source, timeout=timeout)
-    if re.match(rb"\s*(<!doctype html|<html|<\?xml|mime-version:)", head.lower()):
-        raise ReportError(source, "the Word file is really a web page (HTML/MHT); "
-                                  "read it as HTML")
-    raise ReportError(source, "not a Word file (neither a .docx package nor a .doc file)")
 
 
 def _head(source: str) -> bytes:
@@ -197,7 +169,7 @@ def read_docx(path: str | os.PathLike[str], timeout: float | None = 60) -> Docum
     head = _head(source)
     if head.startswith(_OLE_MAGIC):
         raise ReportError(source, "not a .docx package: it is an OLE file (an old .doc, "
-                                  "or a password-protected .docx); try read_doc / read_word")
+                                  "or a password-protected .docx); try read_doc")
     if not head.startswith(b"PK"):
         raise ReportError(source, "not a .docx package (not a zip file)")
     with time_limit(timeout, source):
