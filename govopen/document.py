@@ -34,7 +34,26 @@ _CELL_BREAK = re.compile(r"[\t\r\n\v\f]+")
 
 @dataclass(frozen=True)
 class Span:
-    """Provenance of ``text[start:end]`` of a :class:`Document`."""
+    """Provenance of ``text[start:end]`` of a :class:`Document`.
+
+    Each field has one meaning, whatever the reader (None where the file type has
+    no such thing); they are the ``page``, ``line``, ``source_table``,
+    ``source_row``, ``source_col`` and ``bbox`` columns of ``cells``:
+
+    * ``page``: 1-based page of the file (PDF).
+    * ``line``: 1-based number of the line in the reader's unit of reading order:
+      the line of the file (text), the line of the page from the top (PDF), the
+      paragraph or table row in document order (Word), the text block or table
+      row in page order (HTML). It says where to look, not how to count.
+    * ``table``: 0-based index of the table in the file (in reading order).
+    * ``row``: 0-based row of that table, counting every row of the source.
+    * ``col``: 0-based *grid* column of the cell: merged cells count every column
+      they span (see :func:`grid_rows`), so one column of the template has one
+      ``col`` in every row.
+    * ``bbox``: the cell's or line's box on the page, ``(x0, top, x1, bottom)`` in
+      PDF points from the top left (PDF).
+    * ``offset`` (in ``cells``, not here): the character offset in :attr:`Document.text`.
+    """
 
     start: int
     end: int
@@ -144,6 +163,25 @@ class DocumentBuilder:
             self._append(text, col=col, bbox=bbox, **prov)
         self._append("\n")
 
+    def add_grid(self, cells: list[GridCell], rows: int | None = None, **prov: Any) -> None:
+        """Add a whole table, given its cells with their grid positions and spans.
+
+        The rows follow :func:`grid_rows`; ``prov`` holds what the table shares
+        (``page``, ``table``); each row gets its ``row`` index.
+
+        Example:
+            >>> b = DocumentBuilder(file_type="html")
+            >>> b.add_grid([GridCell(0, 0, "A", 2, 2), GridCell(0, 2, "B"),
+            ...             GridCell(0, 3, "C"), GridCell(1, 2, "D", colspan=2)], table=0)
+            >>> b.build().text.splitlines()
+            ['A\\tB\\tC', '\\t\\tD']
+        """
+        for r, placed in enumerate(grid_rows(cells, rows)):
+            self.add_row([c.text if c is not None else "" for c, _col in placed],
+                         cols=[col for _c, col in placed],
+                         bboxes=[c.bbox if c is not None else None for c, _col in placed],
+                         row=r, **prov)
+
     def note(self, rule: str, message: str, severity: str = "warning") -> None:
         """Record a problem for the parser to report as an issue row."""
         self.notes.append(Issue(rule, severity, message))
@@ -157,6 +195,62 @@ class DocumentBuilder:
             header=dict(self.header),
             notes=list(self.notes),
         )
+
+
+@dataclass
+class GridCell:
+    """A table cell at its grid position: top-left ``row`` and ``col``, and its spans."""
+
+    row: int
+    col: int
+    text: str = ""
+    rowspan: int = 1
+    colspan: int = 1
+    bbox: Any = None
+    key: Any = None  # the reader's own handle on the cell (an HTML tag's index …)
+
+
+def grid_rows(cells: list[GridCell], rows: int | None = None
+              ) -> list[list[tuple[GridCell | None, int]]]:
+    """The grid rule: each row of a table as ``(cell or None, grid column)`` pairs.
+
+    Every reader lays out merged cells this one way, so the same printed table
+    gives the same rows whether it came as HTML, Word or PDF. In each row, in
+    column order:
+
+    * a cell whose top-left corner is in the row appears once, at its first
+      column (the other columns a colspan covers are not listed again);
+    * every grid column covered by a cell from an earlier row (a rowspan, a
+      vertical merge) is one empty cell (``None``), so the values of the rows
+      under a merged label line up with those of the label's own row;
+    * a grid column no cell covers is left out.
+
+    Where cells overlap (malformed HTML) the first one listed keeps the position.
+    ``rows`` is the number of rows (default: as far down as a cell reaches).
+
+    Example:
+        >>> cells = [GridCell(0, 0, "A", 2, 2), GridCell(0, 2, "B"), GridCell(0, 3, "C"),
+        ...          GridCell(1, 2, "D", colspan=2)]
+        >>> [[(c.text if c else None, col) for c, col in row] for row in grid_rows(cells)]
+        [[('A', 0), ('B', 2), ('C', 3)], [(None, 0), (None, 1), ('D', 2)]]
+    """
+    n = rows if rows is not None else max((c.row + c.rowspan for c in cells), default=0)
+    owner: list[dict[int, GridCell]] = [{} for _ in range(n)]
+    for cell in cells:
+        for r in range(cell.row, min(n, cell.row + cell.rowspan)):
+            for c in range(cell.col, cell.col + cell.colspan):
+                owner[r].setdefault(c, cell)
+    out = []
+    for r in range(n):
+        placed: list[tuple[GridCell | None, int]] = []
+        for c in sorted(owner[r]):
+            cell = owner[r][c]
+            if cell.row != r:
+                placed.append((None, c))
+            elif c == cell.col:
+                placed.append((cell, c))
+        out.append(placed)
+    return out
 
 
 def clean_cell(cell: str | None) -> str:

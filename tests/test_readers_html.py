@@ -121,11 +121,15 @@ def test_shanghai_rows_under_rowspan_labels_get_leading_empty_cells(shanghai: Do
 @needs_shanghai
 def test_shanghai_header_rows_line_up_with_data_rows(shanghai: Document) -> None:
     # The top-left label spans 3 columns and 3 rows: the rows under it get one
-    # empty cell for it, so 商业企业 is the 3rd cell like 35 in the data rows.
+    # empty cell per grid column it covers (the grid rule of document.grid_rows,
+    # as Word and PDF give the same table), so 商业企业 is in grid column 4 like
+    # 35 in the data rows.
     header = row_cells(shanghai, "商业企业")
-    assert header == ["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
-    assert len(header) == len(row_cells(shanghai, "一、本年新收政府信息公开申请数量"))
-    assert row_cells(shanghai, "自然人") == ["", "自然人", "法人或其他组织", "总计"]
+    assert header == ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
+                      "其他", ""]
+    data = shanghai.text.index("\t35\t") + 1
+    assert shanghai.locate(shanghai.text.index("商业企业"))["col"] == shanghai.locate(data)["col"]
+    assert row_cells(shanghai, "自然人") == ["", "", "", "自然人", "法人或其他组织", "总计"]
     # section 四: the first five headers span two rows
     assert "5\t\t\t2\t7\t8\t\t\t1\t9\t\t\t\t\t" in lines(shanghai)
 
@@ -374,7 +378,8 @@ def test_rowspan_and_colspan_grid_rule() -> None:
       <tr><td>I</td><td>J</td><td>K</td></tr>
     </table>"""
     doc = read_html("grid.html", data=page.encode())
-    assert lines(doc) == ["A\tB\tC", "\tD", "E\tF\tG\tH", "I\t\tJ\tK"]
+    # D's row: one empty cell per grid column A covers from above (document.grid_rows)
+    assert lines(doc) == ["A\tB\tC", "\t\tD", "E\tF\tG\tH", "I\t\tJ\tK"]
     d = doc.text.index("D")
     assert doc.locate(d)["col"] == 2 and doc.locate(d)["row"] == 1
     j = doc.text.index("J")

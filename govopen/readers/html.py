@@ -31,7 +31,7 @@ from bs4 import (
 )
 from bs4.element import PreformattedString
 
-from govopen.document import Document, DocumentBuilder
+from govopen.document import Document, DocumentBuilder, GridCell, grid_rows
 from govopen.errors import ReportError
 from govopen.normalize import compact
 from govopen.readers.encoding import decode_bytes
@@ -474,19 +474,19 @@ def _span(td: Tag, attr: str, limit: int) -> int:
 def _grid(rows: list[list[Tag]]) -> list[list[tuple[int | None, int]]]:
     """Resolve spans; for each row, ``(cell index or None, grid column)`` pairs.
 
-    Each cell whose top-left corner is in the row appears once, at its column.
-    Where a cell from an earlier row reaches down into this row (rowspan) there
-    is one ``None`` at that cell's column, so the rows under a merged label
-    still have a cell in the label's place and their values line up. The other
-    columns a colspan covers are not listed again.
+    HTML places each cell in the first grid column of its row that no cell from
+    an earlier row covers; the rows then follow the grid rule of
+    :func:`govopen.document.grid_rows` (``None`` where a cell from an earlier
+    row covers a column).
     """
     n = len(rows)
-    owner: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n)]
+    taken: list[set[int]] = [set() for _ in range(n)]
+    cells: list[GridCell] = []
     budget = _GRID_BUDGET
-    for r, cells in enumerate(rows):
+    for r, tds in enumerate(rows):
         c = 0
-        for k, td in enumerate(cells):
-            while c in owner[r]:
+        for k, td in enumerate(tds):
+            while c in taken[r]:
                 c += 1
             rs = _span(td, "rowspan", n - r)
             cs = _span(td, "colspan", _MAX_COLSPAN)
@@ -494,20 +494,11 @@ def _grid(rows: list[list[Tag]]) -> list[list[tuple[int | None, int]]]:
                 rs = cs = 1
             budget -= rs * cs
             for dr in range(rs):
-                row = owner[r + dr]
-                for dc in range(cs):
-                    row.setdefault(c + dc, (r, c, k))
+                taken[r + dr].update(range(c, c + cs))
+            cells.append(GridCell(r, c, rowspan=rs, colspan=cs, key=k))
             c += cs
-    out = []
-    for r in range(n):
-        placed: list[tuple[int | None, int]] = []
-        for c in sorted(owner[r]):
-            origin_row, origin_col, k = owner[r][c]
-            if c != origin_col:
-                continue
-            placed.append((k if origin_row == r else None, c))
-        out.append(placed)
-    return out
+    return [[(cell.key if cell is not None else None, col) for cell, col in row]
+            for row in grid_rows(cells, n)]
 
 
 def _clean(text: str) -> str:

@@ -3,8 +3,9 @@
 The body is read in document order: each paragraph is a line, each table row a
 line of tab-separated cells (see :mod:`govopen.document`). Tables follow the
 grid rule the parser relies on: every row lists each cell that *starts* in that
-row once, in column order (``gridSpan`` cells once); a cell continuing a
-vertical merge (``vMerge``) from the row above is an empty string. A table
+row once, in column order (``gridSpan`` cells once), and each grid column a
+cell continuing a vertical merge (``vMerge``) from the row above covers is an
+empty string (:func:`govopen.document.grid_rows`). A table
 nested in a cell is emitted as rows of its own, right after the row holding it.
 
 Automatic numbering (``一、`` ``（一）`` ``1.`` produced by Word's list numbering
@@ -35,7 +36,7 @@ import docx
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 
-from govopen.document import Document, DocumentBuilder, join_wrapped
+from govopen.document import Document, DocumentBuilder, GridCell, grid_rows, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
 
@@ -229,35 +230,49 @@ class _BodyReader:
     def table(self, tbl: Any) -> None:
         index = self.tables
         self.tables += 1
-        for ri, tr in enumerate(_children(tbl, _W_TR)):
-            cells: list[str] = []
-            cols: list[int] = []
-            nested: list[Any] = []
+        cells: list[GridCell] = []
+        nested: list[list[Any]] = []  # per row: the tables nested in its cells
+        above: dict[int, GridCell] = {}  # grid column -> the cell starting there, reaching down
+        trs = list(_children(tbl, _W_TR))
+        for ri, tr in enumerate(trs):
+            inner: list[Any] = []
             col = _int(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), 0)
-            cells += [""] * col  # grid positions left empty before the first cell
-            cols += list(range(col))
+            # grid positions left empty before the first cell are printed as empty cells
+            cells += [GridCell(ri, c) for c in range(col)]
+            last: GridCell | None = None
             for tc in _children(tr, _W_TC):
                 props = tc.find(qn("w:tcPr"))
                 span = _int(props.find(qn("w:gridSpan")) if props is not None else None, 1)
                 vmerge = props.find(qn("w:vMerge")) if props is not None else None
                 hmerge = props.find(qn("w:hMerge")) if props is not None else None
                 if hmerge is not None and hmerge.get(_W_VAL, "continue") == "continue":
-                    col += span  # legacy horizontal merge: covered from the left
+                    if last is not None:  # legacy horizontal merge: covered from the left
+                        last.colspan += span
+                    col += span
                     continue
                 span = max(span, 1)
-                if vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue":
-                    # Covered by the cell above: one empty cell per grid column,
-                    # as the PDF reader gives for the same table.
-                    cells += [""] * span
-                    cols += list(range(col, col + span))
+                top = above.get(col)
+                if vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue" \
+                        and top is not None and top.row + top.rowspan == ri:
+                    top.rowspan += 1  # covered by the cell above (vertical merge)
+                    last = None
+                elif vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue":
+                    # a continuation with nothing above to continue: empty cells
+                    cells += [GridCell(ri, c) for c in range(col, col + span)]
+                    last = None
                 else:
-                    cells.append(self.cell_text(tc, nested))
-                    cols.append(col)
+                    last = GridCell(ri, col, self.cell_text(tc, inner), colspan=span)
+                    cells.append(last)
+                    above[col] = last
                 col += span
+            nested.append(inner)
+        for ri, placed in enumerate(grid_rows(cells, len(trs))):
             self.line += 1
-            self.builder.add_row(cells, cols=cols, line=self.line, table=index, row=ri)
-            for inner in nested:
-                self.table(inner)
+            self.builder.add_row([c.text if c is not None else "" for c, _col in placed],
+                                 cols=[col for _c, col in placed], line=self.line, table=index,
+                                 row=ri)
+            for table in nested[ri]:
+                self.table(table)
 
     def cell_text(self, tc: Any, nested: list[Any]) -> str:
         lines = []
