@@ -20,7 +20,7 @@ help:
 	@echo "make test-fast  lint + pytest without the tests marked slow (< 2 min on 2 cores)"
 	@echo "make reproduce  make data, then execute notebooks/*.ipynb"
 	@echo "make data       $(VPY) -m govopen build data/raw -o data/processed"
-	@echo "make notebooks  execute notebooks/*.ipynb headless"
+	@echo "make notebooks  execute notebooks/*.ipynb headless (en and zh figures in reports/)"
 	@echo "make lint       ruff check govopen tests"
 	@echo "make venv       create .venv and install '.[dev]'"
 	@echo "make clean      remove .venv, build artefacts and data/processed/*"
@@ -48,17 +48,20 @@ test-fast: lint
 data: $(STAMP)
 	$(VPY) -m govopen build data/raw -o data/processed
 
-# Executes notebooks/*.ipynb in order on data/processed (kernel: this venv's Python);
-# figures -> build/figures, tables -> build/tables, executed HTML -> build/notebooks.
-# notebooks/ itself is never written. Fails naming the notebook that failed.
+# Executes notebooks/*.ipynb in order on data/processed (kernel: this venv's Python),
+# once with English and once with Chinese figure labels;
+# figures -> reports/figures (*_en, *_zh), tables -> reports/tables,
+# executed HTML -> reports/notebooks (*.en.html, *.zh.html). Not build/: pip's
+# setuptools writes build/lib there. notebooks/ itself is never written.
+# Fails naming the notebook that failed.
 notebooks: $(STAMP)
-	$(VPY) -m govopen.run_notebooks --out build
+	$(VPY) -m govopen.run_notebooks --out reports --lang en zh
 
 # Data first, then the notebooks that read it (kept sequential even under -j).
 reproduce: data
 	@$(MAKE) --no-print-directory notebooks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build reports dist *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find data/processed -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
 	find govopen tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,45 +1,88 @@
-"""The ``govopen`` command line.
+"""The ``govopen`` command line (``govopen --help``; ``python -m govopen`` is the same).
 
-Examples::
-
-    govopen parse data/raw/henan/001_33e9900bc9823d6a.txt
-    govopen parse report.pdf --json > report.json
-    govopen build data/raw -o data/processed --jobs 4 --timeout 60
-    govopen build data/raw -o data/processed --dask tcp://scheduler:8786
-    govopen manifest data/raw
+Example:
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    govopen ...
+    0
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from govopen import __version__
 from govopen.errors import ReportError
+
+DESCRIPTION = """\
+Read the annual reports on government information disclosure
+(政府信息公开工作年度报告) of Chinese administrative bodies -- text, HTML, PDF,
+Word -- into tidy tables in which every number is traceable to where it was
+printed, check the identities the State Council template implies, and build a
+dataset from a folder of reports."""
+
+EXAMPLES = """\
+examples:
+  govopen parse report.pdf                      cells and issues of one report
+  govopen parse report.pdf --json > report.json the same as JSON, with sections
+  govopen parse report.pdf | head               (output may be cut short)
+  govopen manifest data/raw                     add rows for new files to data/raw/manifest.csv
+  govopen build data/raw -o data/processed      parse every report, write the dataset
+  govopen build data/raw -o data/processed --jobs 4 --timeout 60
+  govopen build data/raw -o data/processed --dask tcp://scheduler:8786
+
+Run `govopen COMMAND --help` for the options of one command."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="govopen", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="parse one report and print its cells and issues")
-    p.add_argument("file")
+    """Run the command line; returns the exit status.
+
+    Output cut short by the reader (``govopen parse FILE | head``) ends the
+    command quietly, as it does for other shell tools.
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except SystemExit as exc:  # --help, --version, a usage error: argparse has said why
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BrokenPipeError:
+        # Python would report the failed flush at exit: point stdout at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = argparse.ArgumentParser(prog="govopen", description=DESCRIPTION, epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"govopen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("parse", help="parse one report and print its cells and issues",
+                       description="Parse one report (PDF, Word, HTML or text) and print its "
+                                   "cells and issues.")
+    p.add_argument("file", help="the report file")
     p.add_argument("--json", action="store_true", help="print JSON (meta, cells, issues, sections)")
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
-    b.add_argument("raw", nargs="?", default="data/raw")
-    b.add_argument("-o", "--out", default="data/processed")
+    b.add_argument("raw", nargs="?", default="data/raw",
+                   help="folder of report files (default: data/raw)")
+    b.add_argument("-o", "--out", default="data/processed",
+                   help="output folder (default: data/processed)")
     _run_options(b)
     b.add_argument("--dask", metavar="ADDRESS",
                    help="parse on this Dask scheduler (e.g. tcp://host:8786) instead")
     m = sub.add_parser("manifest", help="write RAW/manifest.csv from the documents",
                        description="Add rows for new report files and fill empty cells from "
                                    "what the documents say; values already entered are kept.")
-    m.add_argument("raw", nargs="?", default="data/raw")
+    m.add_argument("raw", nargs="?", default="data/raw",
+                   help="folder of report files (default: data/raw)")
     _run_options(m)
     args = parser.parse_args(argv)
     if args.command == "parse":

@@ -230,6 +230,9 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
         batch = _Batch(writers, wide_cell_columns())
         frame = index.frame
         copies = duplicates(frame)
+        sha = dict(zip(frame["report_id"], frame["sha256"], strict=True))
+        same_file = {rid for rid, kept in copies.items() if sha[rid] and sha[rid] == sha[kept]}
+        del sha
         previous = previous_reports(frame, set(copies))
         fmt = dict(zip(frame["report_id"], frame["format_proactive"], strict=True))
         del frame
@@ -261,7 +264,9 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
                                       [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
             wide = batch.values(body["cells"])
             if kept is not None:
-                cross_year.append(copy_issue(rid, kept, batch.wide_names, wide, values(kept)))
+                cross_year.append(copy_issue(
+                    rid, kept, batch.wide_names, wide, values(kept),
+                    same="same file content" if rid in same_file else "same agency and year"))
             batch.add(meta, body, wide, pd.DataFrame([i.as_row(rid) for i in cross_year]))
         batch.flush()
         for writer in writers.values():
@@ -282,7 +287,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
 
 class _Index:
     """What the first pass keeps of each report: ``frame`` (report_id, agency_id,
-    year, format_proactive, readable, n_errors), the file of each report, and every
+    year, format_proactive, readable, n_errors, sha256), the file of each report, and every
     metadata column seen."""
 
     def __init__(self) -> None:
@@ -293,7 +298,8 @@ class _Index:
     @property
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["report_id", "agency_id", "year",
-                                                "format_proactive", "readable", "n_errors"])
+                                                "format_proactive", "readable", "n_errors",
+                                                "sha256"])
 
 
 def _index(files: list[str], keys: dict[str, str], cache: Cache,
@@ -308,7 +314,7 @@ def _index(files: list[str], keys: dict[str, str], cache: Cache,
         meta = head["meta"]
         index.rows.append((meta["report_id"], meta.get("agency_id"), meta.get("year"),
                            meta.get("format_proactive"), head.get("readable"),
-                           meta.get("n_errors")))
+                           meta.get("n_errors"), meta.get("sha256")))
         index.file[meta["report_id"]] = rel
         index.columns.update(dict.fromkeys(meta))
     return index

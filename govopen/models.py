@@ -366,7 +366,8 @@ def fit_share(frame: pd.DataFrame, numerator: str, denominator: str, name: str |
 
 
 def coef_table(fits: list[ModelFit]) -> pd.DataFrame:
-    """Long table: one row per model and term, with ``exp_coef`` (incidence-rate or odds ratio).
+    """Long table: one row per model and term, with ``exp_coef`` (incidence-rate or odds ratio)
+    and whether the estimate is ``separated`` (:func:`separated`).
 
     Example:
         >>> coef_table([ModelFit("m", "binomial", "y", None, 0, 0, 0, "none")]).empty
@@ -378,15 +379,64 @@ def coef_table(fits: list[ModelFit]) -> pd.DataFrame:
             continue
         r = fit.result
         ci = r.conf_int()
+        cut = separated(fit)
         for term in r.params.index:
             rows.append({"model": fit.name, "term": term, "coef": float(r.params[term]),
                          "se": float(r.bse[term]), "z": float(r.tvalues[term]),
                          "p": float(r.pvalues[term]), "ci_low": float(ci.loc[term, 0]),
                          "ci_high": float(ci.loc[term, 1]),
                          "exp_coef": float(np.exp(r.params[term])), "n": fit.n,
-                         "too_small": fit.too_small})
+                         "too_small": fit.too_small, "separated": term in cut})
     return pd.DataFrame(rows, columns=["model", "term", "coef", "se", "z", "p", "ci_low",
-                                       "ci_high", "exp_coef", "n", "too_small"])
+                                       "ci_high", "exp_coef", "n", "too_small", "separated"])
+
+
+#: Past this absolute log-scale coefficient an estimate is taken as running off to ±∞.
+SEPARATED_COEF = 15.0
+
+
+def separated(fit: ModelFit) -> set[str]:
+    """Terms whose estimate is separated: not identified, however small its p-value.
+
+    A category (a 0/1 term) in which every report has the same outcome — no
+    successes or no failures of a share, no counts at all — has a maximum-likelihood
+    coefficient of ±∞; the optimiser stops somewhere on the way, and its standard
+    error (cluster-robust ones especially) can make it look significant. Such a term,
+    or one whose coefficient or standard error is not finite or beyond
+    :data:`SEPARATED_COEF`, is separated.
+
+    Example:
+        >>> frame = pd.DataFrame({"level": ["county"] * 6 + ["township"] * 6,
+        ...     "granted": [3, 1, 2, 4, 2, 3] + [0] * 6, "handled": [5] * 12,
+        ...     "agency_key": [f"a{i}" for i in range(12)]})
+        >>> sorted(separated(fit_share(frame, "granted", "handled", terms=("level",),
+        ...                            min_category=1)))
+        ['level: township']
+    """
+    if fit.result is None:
+        return set()
+    r = fit.result
+    model = r.model
+    exog = np.asarray(model.exog, dtype=float)
+    y = np.asarray(model.endog, dtype=float)
+    trials = np.asarray(getattr(model, "n_trials", np.ones_like(y)), dtype=float)
+    out = set()
+    for j, term in enumerate(r.params.index):
+        coef, se = float(r.params.iloc[j]), float(r.bse.iloc[j])
+        if not (np.isfinite(coef) and np.isfinite(se)) or abs(coef) > SEPARATED_COEF:
+            out.add(term)
+            continue
+        column = exog[:, j]
+        if term == "Intercept" or not np.isin(column, (0.0, 1.0)).all() or not column.any():
+            continue
+        inside = column == 1
+        if fit.family == "binomial":
+            hits = float((y[inside] * trials[inside]).sum())
+            if hits == 0 or hits == float(trials[inside].sum()):
+                out.add(term)
+        elif float(y[inside].sum()) == 0:
+            out.add(term)
+    return out
 
 
 def stars(p: float) -> str:
@@ -401,9 +451,16 @@ def stars(p: float) -> str:
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
+#: How :func:`regression_table` marks a separated estimate (instead of stars).
+SEPARATED_MARK = " (separated)"
+
+
 def regression_table(fits: list[ModelFit], digits: int = 3) -> pd.DataFrame:
     """Paper-style table: a coefficient row and a (standard error) row per term, one
     column per model, then N, agencies, standard-error type and a sample warning.
+
+    Stars mark p-values; a separated estimate (:func:`separated`) gets
+    :data:`SEPARATED_MARK` instead, whatever its p-value.
     """
     long = coef_table(fits)
     terms = list(dict.fromkeys(long["term"]))
@@ -418,7 +475,8 @@ def regression_table(fits: list[ModelFit], digits: int = 3) -> pd.DataFrame:
         for term in terms:
             if term in part.index:
                 c = part.loc[term]
-                rows[term][fit.name] = f"{c['coef']:.{digits}f}{stars(c['p'])}"
+                mark = SEPARATED_MARK if c["separated"] else stars(c["p"])
+                rows[term][fit.name] = f"{c['coef']:.{digits}f}{mark}"
                 rows[f"{term} (se)"][fit.name] = (f"({c['se']:.{digits}f})"
                                                   if np.isfinite(c["se"]) else "(—)")
     footer = {
@@ -428,6 +486,7 @@ def regression_table(fits: list[ModelFit], digits: int = 3) -> pd.DataFrame:
                                      "none": "—"}[f.cov_type] for f in fits},
         "Family": {f.name: f.family for f in fits},
         "Sample too small": {f.name: "yes" if f.too_small else "no" for f in fits},
+        "Separated estimates": {f.name: str(len(separated(f))) for f in fits},
     }
     table = pd.DataFrame.from_dict({**rows, **footer}, orient="index")
     table = table.reindex(columns=[f.name for f in fits]).fillna("")

@@ -96,42 +96,70 @@ def previous_reports(reports: pd.DataFrame, exclude: set[str] | frozenset[str] =
 
 
 def duplicates(reports: pd.DataFrame) -> dict[str, str]:
-    """report_id of every copy → the report kept for its agency and year.
+    """report_id of every copy → the report kept in its place.
 
-    Two reports of one ``agency_id`` and ``year`` are taken to be the same report
-    published twice (the saved page and the crawled text, the portal's copy and the
-    bureau's own). The one kept is the one with the most template values read
-    (``readable``, when given), then the fewest errors (``n_errors``), then the
-    first report_id; the others are its copies. A manifest ``agency_id`` tells
-    two bodies apart that a shared name would merge.
+    Copies are found by content first: two files with the same ``sha256``, wherever
+    they are in the corpus and whatever the manifest calls them, are one report.
+    Then by name: two reports of one ``agency_id`` and ``year`` are taken to be the
+    same report published twice (the saved page and the crawled text, the portal's
+    copy and the bureau's own). Reports linked either way form one group; the one
+    kept is the one with the most template values read (``readable``, when given),
+    then the fewest errors (``n_errors``), then the first report_id; the others are
+    its copies. A manifest ``agency_id`` tells two bodies apart that a shared name
+    would merge (it cannot part two identical files).
 
     Example:
-        >>> duplicates(pd.DataFrame({"report_id": ["a.html", "a.txt", "b.txt"],
-        ...     "agency_id": ["A", "A", "B"], "year": [2025, 2025, 2025],
-        ...     "readable": [200, 197, 200]}))
-        {'a.txt': 'a.html'}
+        >>> duplicates(pd.DataFrame({"report_id": ["a.html", "a.txt", "b.txt", "x/b.txt"],
+        ...     "agency_id": ["A", "A", "B", "B2"], "year": [2025, 2025, 2025, 2025],
+        ...     "readable": [200, 197, 200, 200], "sha256": ["1", "2", "3", "3"]}))
+        {'a.txt': 'a.html', 'x/b.txt': 'b.txt'}
     """
-    known = reports.dropna(subset=["agency_id", "year"])
+    ids = reports["report_id"].tolist()
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def link(group: list[int]) -> None:
+        for i in group[1:]:
+            parent[root(i)] = root(group[0])
+
+    by_content: dict[str, list[int]] = {}
+    for i, sha in enumerate(reports["sha256"] if "sha256" in reports else []):
+        if isinstance(sha, str) and sha:
+            by_content.setdefault(sha, []).append(i)
+    for rows in by_content.values():
+        link(rows)
+    known = reports["agency_id"].notna().to_numpy() & reports["year"].notna().to_numpy()
+    by_name: dict[tuple[Any, int], list[int]] = {}
+    for i, (aid, year) in enumerate(zip(reports["agency_id"], reports["year"], strict=True)):
+        if known[i]:
+            by_name.setdefault((aid, int(year)), []).append(i)
+    for rows in by_name.values():
+        link(rows)
     rank = pd.DataFrame({
-        "report_id": known["report_id"], "agency_id": known["agency_id"],
-        "year": known["year"].astype(int),
-        "readable": -known["readable"].fillna(0) if "readable" in known else 0,
-        "n_errors": known["n_errors"].fillna(0) if "n_errors" in known else 0,
-    }).sort_values(["agency_id", "year", "readable", "n_errors", "report_id"])
+        "report_id": ids, "group": [root(i) for i in range(len(ids))],
+        "readable": (-reports["readable"].fillna(0)).to_numpy() if "readable" in reports else 0,
+        "n_errors": reports["n_errors"].fillna(0).to_numpy() if "n_errors" in reports else 0,
+    }).sort_values(["group", "readable", "n_errors", "report_id"])
     out: dict[str, str] = {}
-    for _key, group in rank.groupby(["agency_id", "year"], sort=False):
-        ids = group["report_id"].tolist()
-        out.update(dict.fromkeys(ids[1:], ids[0]))
+    for _key, group in rank.groupby("group", sort=False):
+        members = group["report_id"].tolist()
+        out.update(dict.fromkeys(members[1:], members[0]))
     return dict(sorted(out.items()))
 
 
 def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
-               shown_at_most: int = 5) -> Issue:
+               shown_at_most: int = 5, same: str = "same agency and year") -> Issue:
     """The ``duplicate_report`` issue row of ``rid``, a copy of report ``kept``.
 
     ``here`` and ``there`` are the two reports' template values (aligned with
     ``names``); the message says which of them were read differently, so that a
-    copy in another file type doubles as a check of the reading.
+    copy in another file type doubles as a check of the reading. ``same`` says
+    why the two are one report (``same file content`` for identical files).
 
     Example:
         >>> copy_issue("a.txt", "a.html", ["x", "y"], [1.0, float("nan")], [1.0, 58.0]).message
@@ -141,7 +169,7 @@ def copy_issue(rid: str, kept: str, names: list[str], here: Any, there: Any,
              if not (math.isnan(a) and math.isnan(b)) and a != b]
     read = sum(1 for a, b in zip(here, there, strict=True)
                if not (math.isnan(a) and math.isnan(b)))
-    message = f"a copy of {kept} (same agency and year), which is kept for analysis: "
+    message = f"a copy of {kept} ({same}), which is kept for analysis: "
     if not diffs:
         message += f"all {read} template values read the same"
     else:

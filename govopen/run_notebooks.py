@@ -1,6 +1,6 @@
 """Execute the analysis notebooks headless and keep executed HTML copies.
 
-    python -m govopen.run_notebooks [--out build] [--data data/processed] [--lang en]
+    python -m govopen.run_notebooks [--out reports] [--data data/processed] [--lang en zh]
                                     [NAME ...]
 
 Runs every ``notebooks/*.ipynb`` (or those whose names start with one of
@@ -10,7 +10,10 @@ installed), from the ``notebooks/`` folder so that their relative paths work.
 Parameters are injected after the cell tagged ``parameters`` (the papermill
 convention): ``out_dir`` always, ``data_dir``/``raw_dir``/``lang`` when given.
 Figures and tables go where the notebooks put them (``<out>/figures``,
-``<out>/tables``); executed copies go to ``<out>/notebooks/<name>.html``.
+``<out>/tables``, figure files suffixed with their language); executed copies go
+to ``<out>/notebooks/<name>.html`` (``<name>.<lang>.html`` when several languages
+are run: each notebook then runs once per language). ``reports/`` is the default
+because pip's setuptools writes ``build/`` (``build/lib``) when it installs.
 
 The notebooks in ``notebooks/`` are only read, never written: they stay without
 outputs. Exits 1, naming them, when a notebook fails (the others still run, and
@@ -23,6 +26,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +112,8 @@ def kernel_manager(spec_dir: Path):
 
 
 def execute(path: Path, out: Path, params: dict[str, object] | None = None,
-            timeout: int = 900) -> Outcome:
-    """Run one notebook; write ``out/notebooks/<stem>.html``; never touch ``path``."""
+            timeout: int = 900, suffix: str = "") -> Outcome:
+    """Run one notebook; write ``out/notebooks/<stem><suffix>.html``; never touch ``path``."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -137,7 +141,7 @@ def execute(path: Path, out: Path, params: dict[str, object] | None = None,
     seconds = time.perf_counter() - start
     html_dir = Path(out) / "notebooks"
     html_dir.mkdir(parents=True, exist_ok=True)
-    html = html_dir / f"{path.stem}.html"
+    html = html_dir / f"{path.stem}{suffix}.html"
     body, _ = HTMLExporter().from_notebook_node(nb)
     html.write_text(body, encoding="utf-8")
     stderr = [str(o.get("text", "")) for cell in nb.cells for o in cell.get("outputs", [])
@@ -145,10 +149,15 @@ def execute(path: Path, out: Path, params: dict[str, object] | None = None,
     return Outcome(path.stem, seconds, html, error, stderr)
 
 
-def run(folder: Path = NOTEBOOKS, out: Path = ROOT / "build", names: list[str] | None = None,
-        data: Path | None = None, raw: Path | None = None, lang: str | None = None,
-        log=print) -> list[Outcome]:
-    """Execute the notebooks of ``folder`` in order; return one :class:`Outcome` each."""
+def run(folder: Path = NOTEBOOKS, out: Path = ROOT / "reports", names: list[str] | None = None,
+        data: Path | None = None, raw: Path | None = None,
+        lang: str | Sequence[str] | None = None, log: Callable[..., object] = print
+        ) -> list[Outcome]:
+    """Execute the notebooks of ``folder`` in order; return one :class:`Outcome` each.
+
+    ``lang`` is one figure language (``en``, ``zh``) or several: each notebook
+    then runs once per language, in the order given.
+    """
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     params: dict[str, object] = {"out_dir": str(out)}
@@ -156,14 +165,16 @@ def run(folder: Path = NOTEBOOKS, out: Path = ROOT / "build", names: list[str] |
         params["data_dir"] = str(Path(data).resolve())
     if raw is not None:
         params["raw_dir"] = str(Path(raw).resolve())
-    if lang is not None:
-        params["lang"] = lang
+    langs: list[str | None] = [lang] if lang is None or isinstance(lang, str) else list(lang)
     outcomes = []
-    for path in notebooks(folder, names):
-        outcome = execute(path, out, params)
+    for path, language in ((p, x) for p in notebooks(folder, names) for x in langs):
+        run_params = dict(params) if language is None else {**params, "lang": language}
+        suffix = f".{language}" if len(langs) > 1 else ""
+        outcome = execute(path, out, run_params, suffix=suffix)
         status = "ok" if outcome.ok else "FAILED"
         noise = f" ({len(outcome.stderr)} stderr outputs)" if outcome.stderr else ""
-        log(f"{path.name}: {status} in {outcome.seconds:.1f} s{noise} -> {outcome.html}")
+        shown = f"{path.name} ({language})" if suffix else path.name
+        log(f"{shown}: {status} in {outcome.seconds:.1f} s{noise} -> {outcome.html}")
         if not outcome.ok:
             log(outcome.error)
         outcomes.append(outcome)
@@ -174,12 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govopen.run_notebooks",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="run only notebooks whose names start so")
-    parser.add_argument("--out", default=str(ROOT / "build"),
-                        help="figures, tables and executed HTML go here (default: build)")
+    parser.add_argument("--out", default=str(ROOT / "reports"),
+                        help="figures, tables and executed HTML go here (default: reports)")
     parser.add_argument("--data", help="dataset folder (default: the notebooks' own, "
                                        "../data/processed)")
     parser.add_argument("--raw", help="reports to build the dataset from if it is missing")
-    parser.add_argument("--lang", choices=("en", "zh"), help="figure language")
+    parser.add_argument("--lang", choices=("en", "zh"), nargs="+",
+                        help="figure language(s); with several, each notebook runs once per "
+                             "language (default: the notebooks' own, en)")
     parser.add_argument("--notebooks", default=str(NOTEBOOKS), help="notebook folder")
     args = parser.parse_args(argv)
     folder = Path(args.notebooks)

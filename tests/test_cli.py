@@ -1,6 +1,8 @@
-"""The command line: ``govopen parse FILE [--json]``."""
+"""The command line: ``govopen parse FILE [--json]``, ``--help``, ``--version``."""
 
 import json
+import subprocess
+import sys
 
 from conftest import RAW
 
@@ -30,3 +32,33 @@ def test_parse_bad_file_is_a_clear_error(tmp_path, capsys):
     path.write_bytes(b"")
     assert main(["parse", str(path)]) == 2
     assert "empty.txt: the file is empty" in capsys.readouterr().err
+
+
+def test_help_is_plain_text_with_examples(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: govopen")
+    assert "examples:\n  govopen parse report.pdf" in out and "govopen build data/raw" in out
+    assert "``" not in out  # no reStructuredText markup
+
+
+def test_version(capsys):
+    from govopen import __version__
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"govopen {__version__}"
+
+
+def test_usage_error_is_a_status_not_a_traceback(capsys):
+    assert main(["parse"]) == 2
+    assert "the following arguments are required: file" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_a_closed_pipe_is_quiet():
+    """`govopen parse FILE | head`: the reader closes the pipe; no BrokenPipeError."""
+    proc = subprocess.Popen([sys.executable, "-m", "govopen", "parse", str(SEED), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `head` exiting before anything is written
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "BrokenPipeError" not in stderr and "Traceback" not in stderr, stderr
+    assert proc.returncode == 141

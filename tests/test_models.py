@@ -126,3 +126,20 @@ def test_tables(data):
     assert table.index[-6] == ""  # the standard-error row under the intercept
     assert table.loc["level: county", "Granted"].endswith("***")
     assert models.stars(float("nan")) == ""
+
+
+def test_separated_estimates_are_marked_not_starred(data):
+    """A level in which no request was ever granted: its log odds ratio runs off to −∞."""
+    zero = data.head(60).assign(level="township", granted=0, agency_key=lambda d: d.agency_key + "t")
+    frame = pd.concat([data, zero], ignore_index=True)
+    fit = models.fit_share(frame, "granted", "handled", "Granted")
+    assert models.separated(fit) == {"level: township"}
+    assert "level: county" not in models.separated(fit)
+    coefs = models.coef_table([fit]).set_index("term")
+    assert coefs.loc["level: township", "separated"] and not coefs.loc["level: county",
+                                                                       "separated"]
+    table = models.regression_table([fit])
+    township = table.loc["level: township", "Granted"]
+    assert township.endswith(models.SEPARATED_MARK) and "*" not in township
+    assert table.loc["level: county", "Granted"].endswith("***")  # a real effect keeps its stars
+    assert table.loc["Separated estimates", "Granted"] == "1"

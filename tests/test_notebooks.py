@@ -97,6 +97,7 @@ def executed(tmp_path_factory):
     return tmp / "build", {o.name: o for o in outcomes}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
 def test_notebook_runs_and_saves_its_figures(executed, name):
     out, outcomes = executed
@@ -114,6 +115,7 @@ def test_notebook_runs_and_saves_its_figures(executed, name):
         assert 1200 <= width <= 2700 and 500 <= height <= 2400, (figure, width, height)
 
 
+@pytest.mark.slow
 def test_tables_for_papers(executed):
     out, outcomes = executed
     assert all(o.ok for o in outcomes.values())
@@ -159,3 +161,28 @@ def test_runner_reports_a_failing_notebook(tmp_path, capsys):
     assert (tmp_path / "out" / "ran.txt").read_text() == "zh"  # parameters were injected
     assert (tmp_path / "out" / "notebooks" / "b_broken.html").exists()  # with the error
     assert digest(folder) == before
+
+
+def test_runner_runs_each_notebook_in_each_language(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    params = nbformat.v4.new_code_cell('lang = "en"\nout_dir = "."')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(
+        "from pathlib import Path\nPath(out_dir, f'fig_{lang}.txt').write_text(lang)")])
+    nbformat.write(nb, folder / "a.ipynb")
+    status = run_notebooks.main(["--notebooks", str(folder), "--out", str(tmp_path / "out"),
+                                 "--lang", "en", "zh"])
+    assert status == 0
+    out = tmp_path / "out"
+    assert (out / "fig_en.txt").read_text() == "en" and (out / "fig_zh.txt").read_text() == "zh"
+    assert {p.name for p in (out / "notebooks").iterdir()} == {"a.en.html", "a.zh.html"}
+
+
+def test_make_reproduce_writes_both_languages_to_reports():
+    """`make reproduce` runs the notebooks for English and Chinese figures, into reports/."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nnotebooks:", 1)[1].split("\n\n", 1)[0]
+    assert "run_notebooks --out reports --lang en zh" in recipe
+    assert "reproduce: data" in makefile and "notebooks" in makefile.split("reproduce: data")[1]
+    assert "/reports/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
