@@ -91,6 +91,7 @@ def test_arbitrary_text(text):
     _never_crashes(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([SEED, FLAT]), st.lists(
     st.tuples(st.integers(0, 10_000), st.integers(0, 60),

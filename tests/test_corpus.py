@@ -27,6 +27,9 @@ from govopen.manifest import update
 from govopen.panel import check_report, duplicates, panel_grid, previous_reports
 from govopen.runner import Task, run
 
+# Whole-corpus builds (several, some in worker processes): `make test`, not `make test-fast`.
+pytestmark = pytest.mark.slow
+
 OUTPUTS = [f"{t}.{ext}" for t in (*TABLES, "wide") for ext in ("parquet", "csv")]
 HENAN = sorted((RAW / "henan").glob("*.txt"))
 

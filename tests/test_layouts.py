@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from render import APPEAL_COLS, APPEAL_ROWS, render
@@ -50,6 +51,7 @@ def check(report, values):
         assert math.isclose(got[key], v, rel_tol=1e-12, abs_tol=1e-9), (key, got[key], v)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reports(), st.sampled_from(LAYOUTS))
 def test_round_trip_text_layouts(case, layout):

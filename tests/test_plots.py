@@ -22,6 +22,7 @@ def test_cjk_font_has_the_glyphs():
     assert all(ord(ch) in charmap for ch in ZH.replace(" ", ""))
 
 
+@pytest.mark.slow
 def test_chinese_labels_render_without_missing_glyphs(tmp_path):
     fig, ax = new_figure()
     ax.bar([label("requests", "row", c, lang="zh") for c in ("granted", "partial")], [3, 1])

@@ -112,6 +112,7 @@ def workdir():
 
 # --- Word, HTML, text layouts ---------------------------------------------------
 
+@pytest.mark.slow
 @ROUND_TRIP
 @given(case=official_reports())
 def test_docx_round_trip(workdir: Path, case) -> None:
@@ -120,6 +121,7 @@ def test_docx_round_trip(workdir: Path, case) -> None:
     assert_round_trip(govopen.read_report(path), fmt, year, values)
 
 
+@pytest.mark.slow
 @ROUND_TRIP
 @given(case=official_reports())
 def test_html_round_trip(workdir: Path, case) -> None:
@@ -132,6 +134,7 @@ def test_html_round_trip(workdir: Path, case) -> None:
 # Blank cells cannot be shown in these layouts: separators are only spaces or
 # line breaks (and in "tab", the row padding makes a run of empty cells ambiguous).
 @pytest.mark.parametrize("layout", ["space", "tab", "lines"])
+@pytest.mark.slow
 @ROUND_TRIP
 @given(case=official_reports(blanks=False))
 def test_text_layout_round_trip(layout: str, case) -> None:
@@ -139,6 +142,7 @@ def test_text_layout_round_trip(layout: str, case) -> None:
     assert_round_trip(govopen.read_text(render(values, fmt, year, layout)), fmt, year, values)
 
 
+@pytest.mark.slow
 @ROUND_TRIP
 @given(case=single_digit_reports())
 def test_flat_layout_round_trip(case) -> None:
@@ -148,6 +152,7 @@ def test_flat_layout_round_trip(case) -> None:
 
 # --- PDF --------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED["reports"]))
 def test_committed_pdf_round_trip(name: str) -> None:
     case = EXPECTED["reports"][name]
@@ -162,6 +167,7 @@ def test_committed_pdfs_are_all_listed() -> None:
     assert pdfs == sorted(EXPECTED["reports"]) and len(pdfs) >= 50
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(NO_PDF_RENDERER is not None, reason=str(NO_PDF_RENDERER))
 def test_fresh_pdf_round_trip(workdir: Path) -> None:
     fmt, year, values = random_values(random.Random(FRESH_PDF_SEED).randint)

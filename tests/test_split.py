@@ -1,5 +1,6 @@
 """Reading glued digits: every reading is found; identities choose between them."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ def test_most_consistent_readings_are_kept():
     assert {tuple(p.value for p in r[:10]) for r in kept} == {(0, 0, 2, 0, 2, 0, 0, 0, 0, 0)}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=120), min_size=7, max_size=7),
        st.sets(st.integers(min_value=1, max_value=6)))
