@@ -1,6 +1,6 @@
 # govopen — one-command setup, tests and reproduction (GNU make).
 #
-#   make test       create .venv if needed, lint, run the whole test suite
+#   make test       create .venv if needed, lint (ruff, mypy), run the whole test suite
 #   make test-fast  the same without the tests marked slow (under 2 minutes on 2 cores)
 #   make reproduce  create .venv if needed, build data/processed, run the notebooks
 #
@@ -16,12 +16,12 @@ STAMP  := $(VENV)/.installed
 .PHONY: help venv install lint test test-fast data notebooks reproduce clean
 
 help:
-	@echo "make test       lint (ruff) + pytest, in .venv"
+	@echo "make test       lint (ruff, mypy) + pytest, in .venv"
 	@echo "make test-fast  lint + pytest without the tests marked slow (< 2 min on 2 cores)"
 	@echo "make reproduce  make data, then execute notebooks/*.ipynb"
 	@echo "make data       $(VPY) -m govopen build data/raw -o data/processed"
 	@echo "make notebooks  execute notebooks/*.ipynb headless (en and zh figures in reports/)"
-	@echo "make lint       ruff check govopen tests"
+	@echo "make lint       ruff check govopen tests; mypy govopen"
 	@echo "make venv       create .venv and install '.[dev]'"
 	@echo "make clean      remove .venv, build artefacts and data/processed/*"
 
@@ -38,6 +38,7 @@ venv install: $(STAMP)
 
 lint: $(STAMP)
 	$(VPY) -m ruff check govopen tests
+	$(VPY) -m mypy govopen
 
 test: lint
 	$(VPY) -m pytest

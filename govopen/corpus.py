@@ -248,13 +248,16 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             return batch.values(body["cells"])
 
         for rel in files:
-            head, body = (({"failure": transient[rel]}, None) if rel in transient
-                          else _unpack(cache, keys[rel], body=True))
+            head: dict[str, Any] = {"failure": transient.get(rel)}
+            body: dict[str, Any] | None = None
+            if rel not in transient:
+                head, body = _unpack(cache, keys[rel], body=True)
             if "failure" in head:
                 batch.failures.append(head["failure"] or {
                     "file": rel, "error": "CacheMissing",
                     "message": "the parsed report vanished from the cache; build again"})
                 continue
+            assert body is not None  # an entry without a failure has a body
             meta = head["meta"]
             rid = meta["report_id"]
             prevs = previous.get(rid, [])
@@ -379,7 +382,7 @@ class _Batch:
         self.flush_reports()
 
 
-def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, str, str], int]) -> np.ndarray:
+def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, ...], int]) -> np.ndarray:
     row = np.full(len(index), np.nan)
     keys = zip(cells["table"].tolist(), cells["row"].tolist(), cells["col"].tolist(),
                strict=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +147,8 @@ class DocumentBuilder:
         self._append(text, **prov)
         self._append("\n")
 
-    def add_row(self, cells: list[str | None], cols: list[int] | None = None,
-                bboxes: list[Any] | None = None, **prov: Any) -> None:
+    def add_row(self, cells: Sequence[str | None], cols: Sequence[int] | None = None,
+                bboxes: Sequence[Any] | None = None, **prov: Any) -> None:
         """Add one table row; ``None`` or "" is an empty cell.
 
         ``cols`` gives each cell's grid column (default: its position), ``bboxes``

@@ -112,7 +112,7 @@ def locked(out: str | Path) -> Iterator[None]:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no lock
-            fcntl = None
+            fcntl = None  # type: ignore[assignment]
         if fcntl is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -193,6 +193,7 @@ class TableWriter:
     def close(self) -> None:
         if self._parquet is None:  # no rows: still a file with the columns
             self.write(pd.DataFrame(columns=[c.name for c in self.columns]))
+        assert self._parquet is not None  # written just above
         self._parquet.close()
         self._csv.close()
 

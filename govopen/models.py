@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ class ModelFit:
     name: str
     family: str
     outcome: str
-    result: object | None
+    result: Any  # a statsmodels results object (untyped), or None when nothing was fitted
     n: int
     parameters: int
     clusters: int
@@ -179,7 +180,8 @@ def design(frame: pd.DataFrame, terms=TERMS, min_category: int = MIN_CATEGORY,
 
 
 def _full_rank(x: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    keep, dropped = [], []
+    keep: list[str] = []
+    dropped: list[str] = []
     for column in x.columns:
         trial = x[[*keep, column]].to_numpy(dtype=float)
         if np.linalg.matrix_rank(trial) == len(keep) + 1:

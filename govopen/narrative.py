@@ -84,7 +84,8 @@ def ngram_matrix(texts: Sequence[str], n: int = 4):
     from scipy import sparse
 
     vocab: dict[str, int] = {}
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for i, text in enumerate(texts):
         ids = {vocab.setdefault(g, len(vocab)) for g in ngrams(normalize(text), n)}
         rows.extend([i] * len(ids))

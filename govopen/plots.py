@@ -78,7 +78,7 @@ def cjk_font() -> str:
 
 def use_style() -> None:
     """Apply the paper style and the CJK font to every new figure."""
-    plt.rcParams.update(STYLE)
+    plt.rcParams.update(STYLE)  # type: ignore[arg-type]  # matplotlib types keys as literals
     font = cjk_font()
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
@@ -176,10 +176,10 @@ def region_label(region: str, lang: str = "en") -> str:
     """
     name = PROVINCES.get(region)
     if isinstance(name, tuple):
-        return tr(*name, lang)
+        return tr(name[0], name[1], lang)
     if lang == "zh" or name is None:
         return str(region)
-    return name
+    return str(name)
 
 
 def indicator_label(name: str, lang: str = "en") -> str:

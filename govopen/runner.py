@@ -44,7 +44,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -212,7 +212,7 @@ class _Pool:
                                   message="the worker process died while reading this file")
 
     def _round(self, pending: deque[Task], workers: int,
-               window: int) -> Iterator[Outcome]:
+               window: int) -> Generator[Outcome, None, list[Task]]:
         """Run tasks from ``pending`` until it is empty or the pool breaks.
 
         Returns the tasks that were running when the pool broke (the suspects);

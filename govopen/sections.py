@@ -61,7 +61,7 @@ def find_sections(text: str) -> list[Section]:
         lo = max((found[n][3] for n in found if n < number), default=0)
         hi = min((found[n][2] for n in found if n > number), default=len(text))
         found.update(_search(text, _ARABIC_PATTERNS, lo, hi, only=number))
-    extras = []
+    extras: list[tuple[int | None, int, int, int]] = []
     ordered = sorted(found.values(), key=lambda f: f[2])
     for left, right in zip(ordered, ordered[1:], strict=False):
         expected = left[1] + 1
@@ -70,11 +70,11 @@ def find_sections(text: str) -> list[Section]:
             if printed == expected and printed < right[1]:
                 extras.append((None, printed, m.start(), _heading_end(text, m)))
                 expected += 1
-    found = sorted(list(found.values()) + extras, key=lambda f: f[2])
+    headings = sorted([*found.values(), *extras], key=lambda f: f[2])
     sections = []
-    for i, (number, printed, start, body) in enumerate(found):
-        end = found[i + 1][2] if i + 1 < len(found) else len(text)
-        sections.append(Section(number, printed, text[start:body].strip(), start, body, end))
+    for i, (topic, printed, start, body) in enumerate(headings):
+        end = headings[i + 1][2] if i + 1 < len(headings) else len(text)
+        sections.append(Section(topic, printed, text[start:body].strip(), start, body, end))
     return sections
 
 

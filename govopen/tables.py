@@ -124,7 +124,7 @@ def _zh(table: str) -> str:
     return "二三四"[_SECTION_OF[table] - 2]
 
 
-def _region(text: str, table: str, sections: dict[int | None, Section]) -> tuple[int, int] | None:
+def _region(text: str, table: str, sections: dict[int, Section]) -> tuple[int, int] | None:
     number = _SECTION_OF[table]
     if number in sections:
         sec = sections[number]
@@ -201,13 +201,13 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             if at == j:
                 rows.append(_extra_row(seg, rows[-1] if rows else None, tmpl))
         kinds = tuple(tmpl.col(c).kind for c in d.cols)
-        seg = found.get(d.code)
-        if seg is None:
+        matched = found.get(d.code)
+        if matched is None:
             result.findings.append(Issue(
                 "row_not_found", "warning",
                 f"row {d.code} ({d.zh}) was not found in section {_zh(tmpl.table)}",
                 table=tmpl.table, row=d.code))
-        rows.append(_Row(d.code, d.cols, kinds, seg))
+        rows.append(_Row(d.code, d.cols, kinds, matched))
     rows.extend(_extra_row(seg, rows[-1], tmpl) for at, seg in extras if at >= len(defs))
     return rows
 
@@ -314,7 +314,7 @@ def _row_checks(table: str, cols: Sequence[str],
     ``cols`` are the row's cells; with ``row`` given, they are named ``row.col``
     (section 四, read as one row of all its cells).
     """
-    checks = []
+    checks: list[Callable[[list[float | None]], bool]] = []
     for ident in _OWN_IDENTITIES:
         if ident.table != table or ident.scope != "row":
             continue
@@ -351,7 +351,7 @@ def _solve_requests(rows: list[_Row]) -> None:
         for left, right in identities:
             involved = [by_code[t.code] for t in left + right]
             open_rows = [r for r in involved if r.options and len(r.options) > 1]
-            if not open_rows or math.prod(len(r.options) for r in open_rows) > MAX_READINGS:
+            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_READINGS:
                 continue
             changed |= _filter_jointly(involved, open_rows, left, right)
         if not changed:
@@ -361,8 +361,8 @@ def _solve_requests(rows: list[_Row]) -> None:
 def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Term, ...],
                     right: tuple[Term, ...]) -> bool:
     keep: list[set[int]] = [set() for _ in open_rows]
-    for combo in product(*(range(len(r.options)) for r in open_rows)):
-        chosen = {id(r): r.options[i] for r, i in zip(open_rows, combo, strict=True)}
+    for combo in product(*(range(len(r.options or [])) for r in open_rows)):
+        chosen = {id(r): (r.options or [])[i] for r, i in zip(open_rows, combo, strict=True)}
 
         def values(row: _Row, chosen: dict = chosen) -> list[float | None] | None:
             if id(row) in chosen:
@@ -371,9 +371,12 @@ def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Ter
                 return [p.value for p in row.options[0]]
             return None
 
-        vals = {r.code: values(r) for r in involved}
-        if any(v is None for v in vals.values()):
-            return False
+        vals: dict[str, list[float | None]] = {}
+        for r in involved:
+            v = values(r)
+            if v is None:
+                return False
+            vals[r.code] = v
         if all(math.isclose(sum(t.sign * (vals[t.code][k] or 0) for t in left),
                             sum(t.sign * (vals[t.code][k] or 0) for t in right), abs_tol=1e-9)
                for k in range(len(involved[0].cols))):
@@ -383,17 +386,21 @@ def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Ter
         return False
     changed = False
     for r, idx in zip(open_rows, keep, strict=True):
-        if idx and len(idx) < len(r.options):
-            r.options = [r.options[i] for i in sorted(idx)]
+        options = r.options or []
+        if idx and len(idx) < len(options):
+            r.options = [options[i] for i in sorted(idx)]
             changed = True
     return changed
 
 
 def _money_unit(text: str, prev: _Row | None, row: _Row) -> str:
     """The money unit stated in the header above a row (元, 万元 or "")."""
+    seg = row.segment
+    if seg is None:
+        return ""
     lo = prev.segment.end if prev is not None and prev.segment is not None else max(
-        0, row.segment.start - 200)
-    first_value = row.segment.values[0].start if row.segment.values else row.segment.end
+        0, seg.start - 200)
+    first_value = seg.values[0].start if seg.values else seg.end
     header = re.sub(r"\s+", "", text[lo:first_value])
     if "万元" in header:
         return "万元"
@@ -438,7 +445,7 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
 
 
 def _token_text(row: _Row, piece: Piece) -> str:
-    for tok in row.segment.values:
+    for tok in row.segment.values if row.segment is not None else []:
         if tok.start <= piece.start < tok.end:
             return tok.text
     return piece.raw

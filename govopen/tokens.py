@@ -204,7 +204,7 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
         if line[0].cell is not None:
             line = _drop_padding(line)
             filled = [t for t in line if t.kind != "blank"]
-            if len(filled) == 1 and filled[0].kind == "num" and filled[0].cell <= 2 \
+            if len(filled) == 1 and filled[0].kind == "num" and (filled[0].cell or 0) <= 2 \
                     and line[-1] is filled[0]:
                 # One cell per line ("\t0" under "\t规章"): an indented value and
                 # nothing after it continues the row instead of being a row of its own.

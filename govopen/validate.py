@@ -59,8 +59,8 @@ def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
         if not r.startswith("extra:"):
             rows.setdefault(t, {})[r] = None
     issues: list[Issue] = []
-    for (table, scope), group in groupby(rules, key=lambda i: (i.table, i.scope)):
-        group = [i for i in group if i.applies_to(
+    for (table, scope), same in groupby(rules, key=lambda i: (i.table, i.scope)):
+        group = [i for i in same if i.applies_to(
             formats.get(table), *([(before_formats or {}).get(table)] if i.across_years else []))]
         present = list(rows.get(table, {}))
         units = present if scope == "row" else table_cols(table)
@@ -159,9 +159,9 @@ def check_narrative(prose: str, cells: pd.DataFrame) -> list[Issue]:
         stated = float(m.group("n"))
         if stated not in candidates:
             issues.append(_narrative_issue(stated, as_number(new), m.group(0)))
-    m = _NONE_RECEIVED.search(prose)
-    if m and as_number(new) > 0:
-        issues.append(_narrative_issue(0.0, as_number(new), m.group(0)))
+    none = _NONE_RECEIVED.search(prose)
+    if none and as_number(new) > 0:
+        issues.append(_narrative_issue(0.0, as_number(new), none.group(0)))
     return issues
 
 

@@ -349,3 +349,13 @@ def test_manifest_year_matches_crawler_title():
             m = re.search(r"(20\d\d)\s*年", head[0])
             assert m and m.group(1) == row["year"], row["file"]
             assert row["agency"] in head[0].replace(" ", ""), row["file"]
+
+
+def test_make_lint_type_checks_the_package():
+    """`make test` runs `make lint`, which runs mypy on govopen/ (a dev dependency)."""
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "-m mypy govopen" in lint and "-m ruff check" in lint
+    assert re.search(r"^test: lint$", makefile, re.M)
+    dev = load_toml(PYPROJECT)["project"]["optional-dependencies"]["dev"]
+    assert "mypy" in {normalise(r) for r in dev}

@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bs4 import (
     BeautifulSoup,
@@ -239,7 +240,7 @@ def _number_nodes(soup: BeautifulSoup) -> tuple[dict[int, int], dict[int, int]]:
     which makes "is this line inside the body?" a constant-time test.
     """
     order: dict[int, int] = {id(soup): 0}
-    nodes = [soup]
+    nodes: list[Any] = [soup]
     for i, node in enumerate(soup.descendants, start=1):
         order[id(node)] = i
         nodes.append(node)
@@ -556,7 +557,7 @@ def _find_body(soup: BeautifulSoup, units: list[_Unit], order: dict[int, int],
     votes: dict[int, set[str]] = {}
     tags: dict[int, Tag] = {}
     for owner, keys in _heading_votes(units):
-        tag = owner
+        tag: Tag | None = owner
         while tag is not None:
             votes.setdefault(id(tag), set()).update(keys)
             tags[id(tag)] = tag
@@ -638,7 +639,7 @@ def _header(soup: BeautifulSoup, units: list[_Unit], kept: list[_Unit]) -> dict[
     url = meta.get("url") or meta.get("og:url")
     if not url:
         for link in soup.find_all("link"):
-            rel = link.get("rel") or []
+            rel: Any = link.get("rel") or []
             if "canonical" in [str(r).lower() for r in rel] and link.get("href"):
                 url = str(link["href"])
                 break
@@ -669,7 +670,7 @@ def _heading_title(units: list[_Unit]) -> str | None:
     return first
 
 
-def _looks_like_heading(tag: Tag) -> bool:
+def _looks_like_heading(tag: Tag | None) -> bool:
     # The line's own element or one of its near ancestors carries the styling.
     for _ in range(4):
         if tag is None:

@@ -434,7 +434,7 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
         cols: list[int] = []
         boxes: list[Bbox | None] = []
         for x in xs:
-            cell = next((c for c in starting if c[0] == x), None)
+            cell = next((c for c in starting if c[0] == x), None)  # type: ignore[assignment]
             if cell is not None:
                 texts.append(_cell_text(content[cell]))
                 cols.append(col_of[x])

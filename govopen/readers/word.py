@@ -27,7 +27,7 @@ import signal
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -371,7 +371,7 @@ def _letters(n: int) -> str:
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
 
 
-_FORMATS = {
+_FORMATS: dict[str, Callable[[int], str]] = {
     "decimal": str,
     "decimalZero": lambda n: f"{n:02d}",
     "chineseCounting": _chinese_number,
@@ -437,7 +437,7 @@ class _Numbering:
                     for lvl in an.findall(qn("w:lvl"))}
             for num in numbering.findall(qn("w:num")):
                 ref = num.find(qn("w:abstractNumId"))
-                base = abstract.get(ref.get(_W_VAL) if ref is not None else None, {})
+                base = abstract.get(str(ref.get(_W_VAL)) if ref is not None else "", {})
                 levels = {k: _Level(v.fmt, v.text, v.start) for k, v in base.items()}
                 for override in num.findall(qn("w:lvlOverride")):
                     ilvl = _int_attr(override, "w:ilvl", 0)
