@@ -72,8 +72,12 @@ class Report:
         return pd.Series(cells["value"].to_numpy(), index=keys, name=self.meta["report_id"])
 
 
-def read_report(path: str | Path, report_id: str | None = None) -> Report:
+def read_report(path: str | Path, report_id: str | None = None,
+                pdf_engine: str | None = None) -> Report:
     """Parse one report file (PDF, Word, HTML or text) into a :class:`Report`.
+
+    ``pdf_engine`` is ``"pdfium"`` (the default) or ``"pdfplumber"``; both give
+    the same cells (see :mod:`govopen.readers.pdf`).
 
     Raises :class:`govopen.ReportError` if the file cannot be read as a report
     (empty, binary junk, unsupported type, encrypted PDF, not an annual report).
@@ -85,7 +89,7 @@ def read_report(path: str | Path, report_id: str | None = None) -> Report:
         ('荥阳市广武镇人民政府', 1.0)
     """
     path = Path(path)
-    document = read_document(path)
+    document = read_document(path, pdf_engine=pdf_engine)
     info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
             "sha256": file_sha256(path)}
     return parse_document(document, report_id or path.stem, info, source=path)

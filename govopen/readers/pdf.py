@@ -1,4 +1,13 @@
-"""Reading PDF reports with pdfplumber.
+"""Reading PDF reports: pages → lines and table rows, whichever engine read the page.
+
+Two engines give the characters (with boxes) and the drawn rules of a page:
+PDFium (:mod:`govopen.readers.pdfium`, through pypdfium2: the default, about
+ten times faster) and pdfplumber (pdfminer, in pure Python; the reference, and
+the fallback for files and pages PDFium cannot give). Both fill the same
+:class:`PageContent`, and everything after that — duplicate glyphs, the
+pdfplumber table finder on the rules, the grid rule, text lines, borderless
+tables, page furniture — is this module's engine-independent code, so both
+engines give the same cells.
 
 Each page becomes lines of the common text form (see :mod:`govopen.document`),
 top to bottom: running text as one line per visual line, ruled tables as one
@@ -23,19 +32,22 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdftypes import resolve1
-from pdfminer.utils import decode_text
 
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
+
+# The engine that reads pages: "pdfium" (default) or "pdfplumber". The
+# environment variable reaches build workers, which inherit it.
+ENGINES = ("pdfium", "pdfplumber")
+ENGINE_VARIABLE = "GOVOPEN_PDF_ENGINE"
+DEFAULT_ENGINE = "pdfium"
 
 # Table detection uses only drawn rules ("lines" strategy). The snap/join
 # tolerances absorb the small offsets between the strokes of adjacent cells that
@@ -78,13 +90,19 @@ _CID_SHARE = 0.1
 Bbox = tuple[float, float, float, float]
 
 
-def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
+             engine: str | None = None) -> Document:
     """Read a PDF report into a :class:`Document`.
 
     Args:
         path: the PDF file.
         timeout: seconds allowed for the whole file (``None``: no limit); see
             :func:`govopen.limits.time_limit` for where this is enforced.
+        engine: ``"pdfium"`` or ``"pdfplumber"``; default: the
+            ``GOVOPEN_PDF_ENGINE`` environment variable, else ``"pdfium"``.
+            PDFium hands a file it cannot open (other than for a password), a
+            file without its ``%%EOF`` end marker, and any page it cannot load
+            to pdfplumber.
 
     Raises:
         ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
@@ -100,13 +118,21 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
         '某某县人民政府2023年政府信息公开工作年度报告'
     """
     source = os.fspath(path)
+    engine = pdf_engine(engine)
     _check_file(Path(source), source)
     with time_limit(timeout, source):
         try:
-            return _read(source)
+            if engine == "pdfium" and _has_end_marker(source):
+                from govopen.readers.pdfium import open_pdfium
+                pdf = open_pdfium(source)
+                if pdf is not None:
+                    return _read(source, pdf)
+            return _read(source, _PlumberPdf(source))
         except ReportError:
             raise
         except Exception as err:  # pdfminer raises many unrelated types on bad input
+            from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
             inner = _root_cause(err)
             if isinstance(inner, PDFPasswordIncorrect):
                 raise ReportError(source, "the PDF is encrypted (a password is needed to "
@@ -117,6 +143,19 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
             raise ReportError(
                 source, f"not a valid PDF (truncated or corrupt): {_describe(inner)}"
             ) from err
+
+
+def pdf_engine(engine: str | None = None) -> str:
+    """The engine to use: ``engine`` if given, else the environment's, else PDFium.
+
+    Example:
+        >>> pdf_engine("pdfplumber")
+        'pdfplumber'
+    """
+    engine = engine or os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    return engine
 
 
 def _check_file(path: Path, source: str) -> None:
@@ -152,15 +191,19 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _read(source: str) -> Document:
-    with pdfplumber.open(source) as pdf:
-        builder = DocumentBuilder(file_type="pdf", pages=len(pdf.pages))
-        builder.header.update(_metadata(pdf))
+def _read(source: str, pdf: Any) -> Document:
+    """Read the pages ``pdf`` (an engine's open file) gives into a Document.
+
+    ``pdf`` has ``page_count``, ``metadata()`` and ``pages()``, an iterator of
+    :class:`PageContent`.
+    """
+    with pdf:
+        builder = DocumentBuilder(file_type="pdf", pages=pdf.page_count)
+        builder.header.update(pdf.metadata())
         scanned: list[int] = []
-        for page in pdf.pages:
+        for page in pdf.pages():
             if _read_page(page, builder) == "scanned":
                 scanned.append(page.page_number)
-            page.close()  # frees the page's cached layout objects
         if scanned:
             many = len(scanned) > 1
             builder.note(
@@ -170,12 +213,16 @@ def _read(source: str) -> Document:
                 f"(scanned {'images' if many else 'image'}); OCR needed",
                 "error",
             )
-        with open(source, "rb") as fh:
-            fh.seek(max(0, os.path.getsize(source) - 2048))
-            if b"%%EOF" not in fh.read():
-                builder.note("pdf_truncated",
-                             "the PDF has no %%EOF end marker; it may be truncated", "warning")
+        if not _has_end_marker(source):
+            builder.note("pdf_truncated",
+                         "the PDF has no %%EOF end marker; it may be truncated", "warning")
         return builder.build()
+
+
+def _has_end_marker(source: str) -> bool:
+    with open(source, "rb") as fh:
+        fh.seek(max(0, os.path.getsize(source) - 2048))
+        return b"%%EOF" in fh.read()
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -192,22 +239,8 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _metadata(pdf: pdfplumber.PDF) -> dict[str, str]:
-    """Title and dates from the PDF Info dictionary, decoded properly.
-
-    pdfminer only recognises big-endian UTF-16; WPS writes little-endian UTF-16
-    with a BOM and some Chinese tools write raw GBK, both of which pdfminer
-    turns into mojibake, so the raw bytes are decoded here.
-    """
-    out: dict[str, str] = {}
-    for info in pdf.doc.info:
-        for key in ("Title", "Subject", "CreationDate", "ModDate"):
-            value = resolve1(info.get(key))
-            text = _decode_pdf_string(value) if isinstance(value, (bytes, str)) else ""
-            text = text.replace("\x00", "").strip()
-            if text and key not in out:
-                out[key] = text
-    return out
+# The PDF Info entries kept in Document.header.
+METADATA_KEYS = ("Title", "Subject", "CreationDate", "ModDate")
 
 
 def _decode_pdf_string(value: bytes | str) -> str:
@@ -226,13 +259,102 @@ def _decode_pdf_string(value: bytes | str) -> str:
             return value.decode(encoding)
         except UnicodeDecodeError:
             pass
+    from pdfminer.utils import decode_text
+
     return decode_text(value)
+
+
+# --------------------------------------------------------------------------- pdfplumber
+
+
+class _PlumberPdf:
+    """A PDF opened with pdfplumber, giving :class:`PageContent` page by page."""
+
+    def __init__(self, source: str) -> None:
+        import pdfplumber
+
+        self._pdf = pdfplumber.open(source)
+        self.page_count = len(self._pdf.pages)
+
+    def __enter__(self) -> _PlumberPdf:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pdf.close()
+
+    def metadata(self) -> dict[str, str]:
+        """Title and dates from the PDF Info dictionary, decoded properly.
+
+        pdfminer only recognises big-endian UTF-16; WPS writes little-endian UTF-16
+        with a BOM and some Chinese tools write raw GBK, both of which pdfminer
+        turns into mojibake, so the raw bytes are decoded here.
+        """
+        from pdfminer.pdftypes import resolve1
+
+        out: dict[str, str] = {}
+        for info in self._pdf.doc.info:
+            for key in METADATA_KEYS:
+                value = resolve1(info.get(key))
+                text = _decode_pdf_string(value) if isinstance(value, (bytes, str)) else ""
+                text = text.replace("\x00", "").strip()
+                if text and key not in out:
+                    out[key] = text
+        return out
+
+    def pages(self) -> Iterator[PageContent]:
+        for page in self._pdf.pages:
+            yield plumber_page(page)
+            page.close()  # frees the page's cached layout objects
+
+
+def plumber_page(page: Any) -> PageContent:
+    """What the engine-independent code needs of a pdfplumber page.
+
+    An upright character's box is set to run from its baseline one font size
+    up. pdfminer starts it at the font's descent, read from the font
+    descriptor (often 0: LibreOffice writes 0), while PDFium falls back to the
+    font program's own descent; the baseline and the size both engines agree
+    on, so the same characters land in the same cells and lines.
+    """
+    height, offset = float(page.height), float(page.mediabox[1])
+    chars = []
+    for ch in page.chars:
+        a, b, c, d, _, f = ch.get("matrix") or (0, 1, 1, 0, 0, 0)
+        if abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0:
+            baseline = height - f + offset
+            ch = dict(ch, top=baseline - ch["size"], bottom=baseline,
+                      doctop=ch["doctop"] - ch["top"] + baseline - ch["size"])
+        chars.append(ch)
+    return PageContent(page_number=page.page_number, width=float(page.width),
+                       height=height, chars=chars,
+                       edges=page.filter(_is_rule).edges, images=len(page.images))
 
 
 # --------------------------------------------------------------------------- pages
 
 
-def _read_page(page: pdfplumber.page.Page, builder: DocumentBuilder) -> str | None:
+@dataclass
+class PageContent:
+    """One page as an engine gives it, in pdfplumber's terms.
+
+    Coordinates are PDF points from the top-left corner of the page as
+    displayed (``/Rotate`` applied). ``chars`` are dicts with ``text``, ``x0``,
+    ``x1``, ``top``, ``bottom``, ``doctop``, ``size``, ``fontname`` and
+    ``upright``; ``edges`` the visible rules (see :func:`_is_rule`) as
+    pdfplumber edge dicts (``orientation`` ``"h"``/``"v"``, ``x0``, ``x1``,
+    ``top``, ``bottom``, ``width``, ``height``); ``images`` the number of
+    images drawn on the page.
+    """
+
+    page_number: int
+    width: float
+    height: float
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    images: int = 0
+
+
+def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     """Emit one page; return ``"scanned"`` for a page that needs OCR."""
     number = page.page_number
     # WPS and some printers fake bold by drawing each glyph twice.
@@ -363,7 +485,7 @@ def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
             "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top}
 
 
-def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
+def _find_tables(page: PageContent) -> list[Any]:
     """Ruled tables on the page, with their outline closed.
 
     Fill-only rectangles (cell shading, white paragraph backgrounds that WPS
@@ -374,16 +496,27 @@ def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
     column rules just stop at the bottom of one page and start at the top of
     the next, and the cells of the cut row are lost. So the tables are found
     twice, the second time with an outline added around each first-pass table,
-    stretched to the ends of the rules that run into it.
+    stretched to the ends of the rules that run into it. Where every such
+    outline is already drawn (no rule runs more than the snap tolerance past a
+    table, and each side of the table is one rule), the outline would only snap
+    onto those rules, the second pass would find the same cells, and it is
+    skipped: most pages need one pass.
+
+    The tables are pdfplumber's (``TableFinder``), found on the page's edges
+    whichever engine gave them.
     """
-    ruled = page.filter(_is_rule)
-    tables = ruled.find_tables(TABLE_SETTINGS)
+    from pdfplumber.table import TableFinder
+
+    edges = page.edges
+    ruled = SimpleNamespace(edges=edges, bbox=(0, 0, page.width, page.height))
+    finder = TableFinder(ruled, TABLE_SETTINGS)
+    tables = finder.tables
     if not tables:
         return []
     tol = TABLE_SETTINGS["snap_tolerance"]
-    edges = ruled.edges
     extra_v: list[dict[str, Any]] = []
     extra_h: list[dict[str, Any]] = []
+    closed = True
     for table in tables:
         x0, top, x1, bottom = table.bbox
         for e in edges:
@@ -396,11 +529,33 @@ def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
                 x0, x1 = min(x0, e["x0"]), max(x1, e["x1"])
         extra_h += [_edge(x0, top, x1, top), _edge(x0, bottom, x1, bottom)]
         extra_v += [_edge(x0, top, x0, bottom), _edge(x1, top, x1, bottom)]
-    settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
-                    explicit_horizontal_lines=extra_h)
-    tables = ruled.find_tables(settings)
+        closed = closed and _outline_drawn(table.bbox, (x0, top, x1, bottom), finder.edges, tol)
+    if not closed:
+        settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
+                        explicit_horizontal_lines=extra_h)
+        tables = TableFinder(ruled, settings).tables
     # A single framed cell is a text box, not a table: its text is read as lines.
     return [t for t in tables if len(t.cells) > 1]
+
+
+def _outline_drawn(bbox: Bbox, outline: Bbox, merged: list[dict[str, Any]],
+                   tol: float) -> bool:
+    """Whether a table's outline is already drawn: each side within ``tol`` of
+    the table's own side, and each of those covered by one merged rule of the
+    first pass (cells' corners lie on merged rules, so positions compare exactly).
+    """
+    if any(abs(a - b) > tol for a, b in zip(bbox, outline, strict=True)):
+        return False
+    x0, top, x1, bottom = bbox
+
+    def covered(orientation: str, at: float, start: float, end: float) -> bool:
+        lo, hi = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+        pos = "top" if orientation == "h" else "x0"
+        return any(e["orientation"] == orientation and e[pos] == at
+                   and e[lo] <= start + tol and e[hi] >= end - tol for e in merged)
+
+    return (covered("h", top, x0, x1) and covered("h", bottom, x0, x1)
+            and covered("v", x0, top, bottom) and covered("v", x1, top, bottom))
 
 
 def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list[dict[str, Any]]:
@@ -530,7 +685,7 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
     return cells, boxes
 
 
-def _is_page_furniture(line: dict[str, Any], page: pdfplumber.page.Page) -> bool:
+def _is_page_furniture(line: dict[str, Any], page: PageContent) -> bool:
     """A page number (``- 3 -``, ``第 3 页``, ``3 / 8``) in the header or footer band."""
     top, bottom = line["bbox"][1], line["bbox"][3]
     in_band = bottom <= page.height * _HEADER_BAND or top >= page.height * (1 - _FOOTER_BAND)
