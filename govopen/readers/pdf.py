@@ -505,12 +505,9 @@ def _find_tables(page: PageContent) -> list[Any]:
     The tables are pdfplumber's (``TableFinder``), found on the page's edges
     whichever engine gave them.
     """
-    from pdfplumber.table import TableFinder
-
     edges = page.edges
     ruled = SimpleNamespace(edges=edges, bbox=(0, 0, page.width, page.height))
-    finder = TableFinder(ruled, TABLE_SETTINGS)
-    tables = finder.tables
+    merged, tables = _table_finder(ruled, TABLE_SETTINGS)
     if not tables:
         return []
     tol = TABLE_SETTINGS["snap_tolerance"]
@@ -529,13 +526,74 @@ def _find_tables(page: PageContent) -> list[Any]:
                 x0, x1 = min(x0, e["x0"]), max(x1, e["x1"])
         extra_h += [_edge(x0, top, x1, top), _edge(x0, bottom, x1, bottom)]
         extra_v += [_edge(x0, top, x0, bottom), _edge(x1, top, x1, bottom)]
-        closed = closed and _outline_drawn(table.bbox, (x0, top, x1, bottom), finder.edges, tol)
+        closed = closed and _outline_drawn(table.bbox, (x0, top, x1, bottom), merged, tol)
     if not closed:
         settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
                         explicit_horizontal_lines=extra_h)
-        tables = TableFinder(ruled, settings).tables
+        tables = _table_finder(ruled, settings)[1]
     # A single framed cell is a text box, not a table: its text is read as lines.
     return [t for t in tables if len(t.cells) > 1]
+
+
+def _table_finder(ruled: Any, settings: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """pdfplumber's ``TableFinder(ruled, settings)``: its merged edges and tables.
+
+    The same steps, with :func:`_intersections_to_cells` for pdfplumber's
+    ``intersections_to_cells``.
+    """
+    from pdfplumber.table import (
+        Table,
+        TableFinder,
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+    )
+
+    resolved = TableSettings.resolve(settings)
+    edges = TableFinder.get_edges(SimpleNamespace(page=ruled, settings=resolved))  # type: ignore[arg-type]
+    intersections = edges_to_intersections(edges, resolved.intersection_x_tolerance,
+                                           resolved.intersection_y_tolerance)
+    cells = _intersections_to_cells(intersections)
+    return edges, [Table(ruled, group) for group in cells_to_tables(cells)]
+
+
+def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> list[Bbox]:
+    """pdfplumber's ``intersections_to_cells``, with what it recomputes computed once.
+
+    Same result, cell for cell and in the same order: for each intersection
+    point (sorted), the first point below and the first point to the right it
+    is joined to by a rule, whose corner point is joined to both, close the
+    smallest cell. pdfplumber rebuilds each point's set of rules for every
+    pair of points it compares, which was most of the table finding.
+    """
+    from pdfplumber.utils import obj_to_bbox
+
+    vertical = {p: {obj_to_bbox(e) for e in d["v"]} for p, d in intersections.items()}
+    horizontal = {p: {obj_to_bbox(e) for e in d["h"]} for p, d in intersections.items()}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
+            return True
+        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple[float, float]]] = {}
+    same_y: dict[float, list[tuple[float, float]]] = {}
+    for pt in points:
+        same_x.setdefault(pt[0], []).append(pt)
+        same_y.setdefault(pt[1], []).append(pt)
+    cells: list[Bbox] = []
+    for pt in points:
+        below = [q for q in same_x[pt[0]] if q > pt and connects(pt, q)]
+        if not below:
+            continue
+        right = [q for q in same_y[pt[1]] if q > pt and connects(pt, q)]
+        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
+                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
+                     and connects((r[0], b[1]), b)), None)
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def _outline_drawn(bbox: Bbox, outline: Bbox, merged: list[dict[str, Any]],
@@ -568,19 +626,19 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
     tops = sorted({c[1] for c in cells})
     col_of = {x: i for i, x in enumerate(xs)}
 
-    # Assign each character to the cell that contains its centre.
+    # Assign each character to the (first) cell that contains its centre.
     x0, top, x1, bottom = table.bbox
     content: dict[Bbox, list[dict[str, Any]]] = {c: [] for c in cells}
+    find = _cell_index(cells)
     for i, ch in enumerate(chars):
         cx = (ch["x0"] + ch["x1"]) / 2
         cy = (ch["top"] + ch["bottom"]) / 2
         if not (x0 <= cx <= x1 and top <= cy <= bottom):
             continue
-        for cell in cells:
-            if cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
-                content[cell].append(ch)
-                used.add(i)
-                break
+        cell = find(cx, cy)
+        if cell is not None:
+            content[cell].append(ch)
+            used.add(i)
 
     rows = []
     for row_top in tops:
@@ -602,6 +660,34 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
                 boxes.append(None)
         rows.append({"top": row_top, "cells": texts, "cols": cols, "bboxes": boxes})
     return rows
+
+
+def _cell_index(cells: list[Bbox]) -> Any:
+    """A function giving the first of ``cells`` that contains a point (bounds
+    included), or ``None``: the cells indexed by the grid of their sides."""
+    from bisect import bisect_right
+
+    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    col, row = {x: i for i, x in enumerate(xs)}, {y: i for i, y in enumerate(ys)}
+    grid: dict[tuple[int, int], list[int]] = {}
+    for k, (cx0, ctop, cx1, cbottom) in enumerate(cells):
+        for i in range(col[cx0], col[cx1]):
+            for j in range(row[ctop], row[cbottom]):
+                grid.setdefault((i, j), []).append(k)
+
+    def spans(values: list[float], v: float) -> list[int]:
+        i = bisect_right(values, v) - 1  # values[i] <= v < values[i + 1]
+        out = [i] if 0 <= i < len(values) - 1 else []
+        if 0 < i <= len(values) - 1 and values[i] == v:
+            out.append(i - 1)  # on a side: the span before it holds v too
+        return out
+
+    def find(x: float, y: float) -> Bbox | None:
+        found = [k for i in spans(xs, x) for j in spans(ys, y) for k in grid.get((i, j), ())]
+        return cells[min(found)] if found else None
+
+    return find
 
 
 def _cell_text(chars: list[dict[str, Any]]) -> str:

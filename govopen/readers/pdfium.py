@@ -62,6 +62,52 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+def _fast(name: str, restype: Any, *argtypes: Any) -> Any:
+    """A PDFium function called with plain integers and pointers.
+
+    pypdfium2's bindings convert every argument and wrap returned handles in
+    ctypes pointer objects; in the per-character loop that conversion costs
+    more than PDFium's work, so the hot functions are re-typed here.
+    """
+    address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_V, _I = ctypes.c_void_p, ctypes.c_int
+_RECT_P = ctypes.POINTER(raw.FS_RECTF)
+_get_unicode = _fast("FPDFText_GetUnicode", ctypes.c_uint, _V, _I)
+_is_generated = _fast("FPDFText_IsGenerated", _I, _V, _I)
+_map_error = _fast("FPDFText_HasUnicodeMapError", _I, _V, _I)
+_get_object = _fast("FPDFText_GetTextObject", _V, _V, _I)
+_get_box = _fast("FPDFText_GetLooseCharBox", _I, _V, _I, _RECT_P)
+_get_origin = _fast("FPDFText_GetCharOrigin", _I, _V, _I, ctypes.POINTER(ctypes.c_double),
+                    ctypes.POINTER(ctypes.c_double))
+
+
+_get_matrix = _fast("FPDFText_GetMatrix", _I, _V, _I, ctypes.POINTER(raw.FS_MATRIX))
+_get_font = _fast("FPDFTextObj_GetFont", _V, _V)
+_get_size = _fast("FPDFText_GetFontSize", ctypes.c_double, _V, _I)
+
+
+_F = ctypes.POINTER(ctypes.c_float)
+_count_objects = _fast("FPDFPage_CountObjects", _I, _V)
+_get_page_object = _fast("FPDFPage_GetObject", _V, _V, _I)
+_count_form_objects = _fast("FPDFFormObj_CountObjects", _I, _V)
+_get_form_object = _fast("FPDFFormObj_GetObject", _V, _V, ctypes.c_ulong)
+_get_type = _fast("FPDFPageObj_GetType", _I, _V)
+_get_obj_matrix = _fast("FPDFPageObj_GetMatrix", _I, _V, ctypes.POINTER(raw.FS_MATRIX))
+_get_draw_mode = _fast("FPDFPath_GetDrawMode", _I, _V, ctypes.POINTER(_I), ctypes.POINTER(_I))
+_count_segments = _fast("FPDFPath_CountSegments", _I, _V)
+_get_segment = _fast("FPDFPath_GetPathSegment", _V, _V, _I)
+_segment_type = _fast("FPDFPathSegment_GetType", _I, _V)
+_segment_point = _fast("FPDFPathSegment_GetPoint", _I, _V, _F, _F)
+_segment_close = _fast("FPDFPathSegment_GetClose", _I, _V)
+_PATH, _IMAGE, _FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+_MOVETO, _BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+
+
+
+
 def open_pdfium(source: str) -> PdfiumPdf | None:
     """``source`` opened with PDFium, or ``None`` if PDFium cannot open it.
 
@@ -183,9 +229,13 @@ class _Device:
         else:
             self.width, self.height, self.dx, self.dy = x1 - x0, y1 - y0, x0, -y0
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
+        # The whole map as one affine (X = A x + C y + E, Y = B x + D y + F).
         a, b, c, d, e, f = self.ctm
-        return a * x + c * y + e + self.dx, self.height - (b * x + d * y + f) + self.dy
+        self.affine = (a, -b, c, -d, e + self.dx, self.height - f + self.dy)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        A, B, C, D, E, F = self.affine
+        return A * x + C * y + E, B * x + D * y + F
 
     def box(self, left: float, bottom: float, right: float, top: float
             ) -> tuple[float, float, float, float]:
@@ -199,7 +249,8 @@ def _content(page: Any, textpage: Any, number: int) -> PageContent:
     device = _Device(page.get_mediabox(), page.get_rotation())
     edges: list[dict[str, Any]] = []
     images = [0]
-    _walk(page.raw, None, _IDENTITY, device, edges, images, 0)
+    _walk(ctypes.cast(page.raw, ctypes.c_void_p).value, None, _IDENTITY, device, edges,
+          images, 0)
     return PageContent(page_number=number, width=device.width, height=device.height,
                        chars=_chars(textpage.raw, device), edges=edges, images=images[0])
 
@@ -212,69 +263,68 @@ def _mul(m: Matrix, n: Matrix) -> Matrix:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _matrix(obj: Any) -> Matrix:
+def _matrix(obj: int) -> Matrix:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
+    if not _get_obj_matrix(obj, ctypes.byref(m)):
         return _IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _walk(page: Any, form: Any, ctm: Matrix, device: _Device, edges: list[dict[str, Any]],
-          images: list[int], depth: int) -> None:
+def _walk(page: int, form: int | None, ctm: Matrix, device: _Device,
+          edges: list[dict[str, Any]], images: list[int], depth: int) -> None:
     """Collect rule edges and count images of a page or a form XObject."""
     if form is None:
-        count, get = raw.FPDFPage_CountObjects(page), raw.FPDFPage_GetObject
-        parent = page
+        objects = [_get_page_object(page, i) for i in range(_count_objects(page))]
     else:
-        count, get = raw.FPDFFormObj_CountObjects(form), raw.FPDFFormObj_GetObject
-        parent = form
-    for i in range(max(count, 0)):
-        obj = get(parent, i)
+        objects = [_get_form_object(form, i) for i in range(_count_form_objects(form))]
+    for obj in objects:
         if not obj:
             continue
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
+        kind = _get_type(obj)
+        if kind == _PATH:
             _path_edges(obj, _mul(_matrix(obj), ctm), device, edges)
-        elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+        elif kind == _IMAGE:
             images[0] += 1
-        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+        elif kind == _FORM and depth < _MAX_DEPTH:
             _walk(page, obj, _mul(_matrix(obj), ctm), device, edges, images, depth + 1)
 
 
-def _color(obj: Any, getter: Any) -> tuple[float, ...] | None:
+def _color(obj: int, getter: Any) -> tuple[float, ...] | None:
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not getter(obj, r, g, b, a):
+    if not getter(ctypes.cast(obj, raw.FPDF_PAGEOBJECT), r, g, b, a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
-def _path_edges(obj: Any, m: Matrix, device: _Device, edges: list[dict[str, Any]]) -> None:
+def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]]) -> None:
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not raw.FPDFPath_GetDrawMode(obj, fillmode, stroke):
+    if not _get_draw_mode(obj, ctypes.byref(fillmode), ctypes.byref(stroke)):
         return
     fill, stroke_ = bool(fillmode.value), bool(stroke.value)
     if not fill and not stroke_:
         return  # a clipping path, or nothing painted
-    a, b, c, d, e, f = m
+    # Path space → user space → the displayed page, as one affine.
+    a, b, c, d, e, f = _mul(m, _device_matrix(device))
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[list[tuple[str, tuple[float, float]]]] = []
     bezier = 0
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        kind = raw.FPDFPathSegment_GetType(seg)
-        raw.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = device.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+    for i in range(_count_segments(obj)):
+        seg = _get_segment(obj, i)
+        kind = _segment_type(seg)
+        _segment_point(seg, x_p, y_p)
+        pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        if kind == _MOVETO or not subpaths:
             subpaths.append([("m", pt)])
             bezier = 0
-        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+        elif kind == _BEZIERTO:
             bezier += 1
             if bezier % 3 == 0:  # the first two of three points are control points
                 subpaths[-1].append(("c", pt))
         else:
             subpaths[-1].append(("l", pt))
             bezier = 0
-        if raw.FPDFPathSegment_GetClose(seg):
+        if _segment_close(seg):
             subpaths[-1].append(("h", subpaths[-1][0][1]))
     if not subpaths:
         return
@@ -302,6 +352,11 @@ def _path_edges(obj: Any, m: Matrix, device: _Device, edges: list[dict[str, Any]
 
 def _upright(a: float, b: float, c: float, d: float) -> bool:
     return abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0
+
+
+def _device_matrix(device: _Device) -> Matrix:
+    A, B, C, D, E, F = device.affine
+    return (A, B, C, D, E, F)
 
 
 def _is_rect(pts: list[tuple[float, float]]) -> bool:
@@ -350,18 +405,39 @@ def _rect_edges(x0: float, top: float, x1: float, bottom: float) -> list[dict[st
 # --------------------------------------------------------------------------- characters
 
 
+def _page_text(tp: Any, n: int) -> str | None:
+    """The page's characters in one call, if they map one to one onto indices."""
+    if n <= 0:
+        return ""
+    buffer = (ctypes.c_ushort * (n + 1))()
+    written = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
+    if len(text) != n or any(0xD800 <= ord(c) < 0xE000 for c in text):
+        return None
+    return text
+
+
 def _chars(tp: Any, device: _Device) -> list[dict[str, Any]]:
-    """The page's characters as pdfplumber char dicts (the keys govopen reads)."""
+    """The page's characters as pdfplumber char dicts (the keys govopen reads).
+
+    Three PDFium calls per character (map error, text object, box) after one
+    for the page's text; what a text object's characters share (font, size,
+    matrix, baseline) is asked once per text object.
+    """
     n = raw.FPDFText_CountChars(tp)
-    rect, m = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    fonts: dict[int, int] = {}  # text object -> font (duplicates are found per font)
+    tpv = ctypes.cast(tp, ctypes.c_void_p).value
+    text_all = _page_text(tp, n)
+    rect, ox, oy = raw.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    rect_p, ox_p, oy_p = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
+    A, B, C, D, E, F = device.affine
+    objects: dict[int | None, tuple[Any, ...]] = {}
     out: list[dict[str, Any]] = []
+    append = out.append
     pending_high = 0
     for i in range(max(n, 0)):
-        if raw.FPDFText_IsGenerated(tp, i) == 1:
+        code = ord(text_all[i]) if text_all is not None else _get_unicode(tpv, i)
+        if code in (0x20, 0x0A, 0x0D) and _is_generated(tpv, i) == 1:
             continue  # spaces and line breaks PDFium inserts itself
-        code = raw.FPDFText_GetUnicode(tp, i)
         if 0xD800 <= code < 0xDC00:  # a character outside the BMP comes in two halves
             pending_high = code
             continue
@@ -370,35 +446,50 @@ def _chars(tp: Any, device: _Device) -> list[dict[str, Any]]:
         pending_high = 0
         if code == 0 or code == 0xFFFE:
             continue
-        text = f"(cid:{code})" if raw.FPDFText_HasUnicodeMapError(tp, i) == 1 else chr(code)
-        raw.FPDFText_GetMatrix(tp, i, m)
-        raw.FPDFText_GetLooseCharBox(tp, i, rect)
-        raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        obj = raw.FPDFText_GetTextObject(tp, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        font = fonts.get(key)
-        if font is None:
-            handle = raw.FPDFTextObj_GetFont(obj) if obj else None
-            font = fonts[key] = ctypes.cast(handle, ctypes.c_void_p).value or 0
-        # The font size on the page: the text-space size through the matrix.
-        size = raw.FPDFText_GetFontSize(tp, i) * (m.c * m.c + m.d * m.d) ** 0.5
-        ca, cb, cc, cd = device.ctm[:4]
-        a, b = m.a * ca + m.b * cc, m.a * cb + m.b * cd
-        c, d = m.c * ca + m.d * cc, m.c * cb + m.d * cd
-        lx0, ltop, lx1, lbottom = device.box(rect.left, rect.bottom, rect.right, rect.top)
-        px, py = device.point(ox.value, oy.value)
+        text = f"(cid:{code})" if _map_error(tpv, i) == 1 else chr(code)
+        key = _get_object(tpv, i)
+        shared = objects.get(key)
+        if shared is None:
+            shared = objects[key] = _text_object(tpv, i, key, device)
+        font, size, upright, axis, baseline = shared
+        _get_box(tpv, i, rect_p)
+        left, bottom_, right, top_ = rect.left, rect.bottom, rect.right, rect.top
+        xa, xb = A * left + C * bottom_ + E, A * right + C * top_ + E
+        ya, yb = B * left + D * bottom_ + F, B * right + D * top_ + F
+        lx0, lx1 = (xa, xb) if xa <= xb else (xb, xa)
+        ltop, lbottom = (ya, yb) if ya <= yb else (yb, ya)
         if size > 0 and (lx1 - lx0 > 2 * size + 1 or lbottom - ltop > 2 * size + 1):
             # Vertical writing: PDFium's loose box is not scaled to the page;
             # pdfminer's box is one font size square from the origin.
-            x0, x1, bottom = px, px + size, py
-        elif _upright(a, b, c, d):
+            _get_origin(tpv, i, ox_p, oy_p)
+            x, y = ox.value, oy.value
+            x0, bottom, height = A * x + C * y + E, B * x + D * y + F, size
+            x1 = x0 + size
+        elif axis:
             # Upright on the displayed page: the advance from PDFium's box, one
-            # font size up from the baseline (see pdf.baseline_boxes).
-            x0, x1, bottom = lx0, lx1, py
+            # font size up from the text object's baseline (see pdf.plumber_page).
+            x0, x1, bottom, height = lx0, lx1, baseline, size
         else:  # rotated or skewed text: the box as PDFium gives it
-            x0, x1, bottom, size = lx0, lx1, lbottom, lbottom - ltop
-        top = bottom - size
-        out.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                    "doctop": top, "size": size, "fontname": font,
-                    "upright": a * d > 0 and b * c <= 0})
+            x0, x1, bottom, height = lx0, lx1, lbottom, lbottom - ltop
+        top = bottom - height
+        append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "doctop": top, "size": height, "fontname": font, "upright": upright})
     return out
+
+
+def _text_object(tp: int, index: int, obj: int | None, device: _Device) -> tuple[Any, ...]:
+    """What the characters of the text object drawing character ``index`` share:
+    font, size on the page, pdfminer's ``upright``, whether it is upright on
+    the displayed page, and (then) its baseline there.
+
+    A text object is one run of glyphs from one position (rise included), so
+    an upright one has one baseline: its matrix's origin.
+    """
+    m = raw.FS_MATRIX()
+    _get_matrix(tp, index, ctypes.byref(m))
+    font = (_get_font(obj) if obj else None) or 0
+    # The font size on the page: the text-space size through the matrix.
+    size = _get_size(tp, index) * (m.c * m.c + m.d * m.d) ** 0.5
+    a, b, c, d = _mul((m.a, m.b, m.c, m.d, 0.0, 0.0), device.ctm)[:4]
+    _, baseline = device.point(m.e, m.f)
+    return font, size, a * d > 0 and b * c <= 0, _upright(a, b, c, d), baseline
