@@ -710,7 +710,7 @@ def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dic
     table); otherwise a line is one cell.
     """
     groups: list[dict[str, Any]] = []
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    for ch in sorted(chars, key=itemgetter("top", "x0")):
         height = max(ch["bottom"] - ch["top"], 0.1)
         # Characters are sorted by top, so only the latest lines can overlap.
         for group in reversed(groups[-3:]):
@@ -724,7 +724,7 @@ def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dic
 
     lines = []
     for group in groups:
-        cells, boxes = _split_line(sorted(group["chars"], key=lambda c: c["x0"]), split)
+        cells, boxes = _split_line(sorted(group["chars"], key=itemgetter("x0")), split)
         if not cells:
             continue
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
@@ -738,36 +738,42 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
     cells: list[str] = []
     boxes: list[Bbox] = []
     text = ""
-    box: list[float] = []
+    bx0 = btop = bx1 = bbottom = 0.0
+    has_box = False
     prev: dict[str, Any] | None = None
+    prev_size = 0.0
     literal_space = False
     for ch in chars:
         t = ch["text"]
-        if _CID.match(t):
+        if t.startswith("(cid:") and _CID.match(t):
             t = "\ufffd"  # an unmapped glyph; "(cid:12)" would read as a number
         if not t.strip():
             literal_space = prev is not None
             continue
+        ch_size = _size(ch)
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
-            size = max(_size(prev), _size(ch))
+            size = max(prev_size, ch_size)
             if split and gap >= _CELL_GAP * size:
                 cells.append(text)
-                boxes.append((box[0], box[1], box[2], box[3]))
-                text, box = "", []
+                boxes.append((bx0, btop, bx1, bbottom))
+                text, has_box = "", False
             elif literal_space:
                 text += " "  # a space in the text layer is kept as it is
             elif gap > _SPACE_GAP * size and not (is_cjk(text[-1]) or is_cjk(t[0])):
                 text += " "  # Latin words; Chinese is never spaced by position
         text += t
-        box = ([ch["x0"], ch["top"], ch["x1"], ch["bottom"]] if not box else
-               [min(box[0], ch["x0"]), min(box[1], ch["top"]),
-                max(box[2], ch["x1"]), max(box[3], ch["bottom"])])
-        prev = ch
+        x0, top, x1, bottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
+        if has_box:
+            bx0, btop = min(bx0, x0), min(btop, top)
+            bx1, bbottom = max(bx1, x1), max(bbottom, bottom)
+        else:
+            bx0, btop, bx1, bbottom, has_box = x0, top, x1, bottom, True
+        prev, prev_size = ch, ch_size
         literal_space = False
     if text:
         cells.append(text)
-        boxes.append((box[0], box[1], box[2], box[3]))
+        boxes.append((bx0, btop, bx1, bbottom))
     return cells, boxes
 
 
