@@ -206,3 +206,15 @@ def test_cell_search_is_pdfplumbers(rules: list[tuple[str, int, int, int]]) -> N
                           "bottom": hi, "width": 0, "height": hi - lo})
     intersections = edges_to_intersections(edges, 3, 3)
     assert _intersections_to_cells(intersections) == intersections_to_cells(intersections)
+
+
+def test_a_pdfium_failure_mid_file_goes_to_pdfplumber(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govopen.readers import pdfium as engine
+
+    def broken(self: object) -> object:
+        raise RuntimeError("PDFium failed")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(engine.PdfiumPdf, "pages", broken)
+    path = FIXTURES / "pdf" / "borderless.pdf"
+    assert read_pdf(path, engine="pdfium").text == read_pdf(path, engine="pdfplumber").text

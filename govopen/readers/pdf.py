@@ -100,9 +100,9 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
             :func:`govopen.limits.time_limit` for where this is enforced.
         engine: ``"pdfium"`` or ``"pdfplumber"``; default: the
             ``GOVOPEN_PDF_ENGINE`` environment variable, else ``"pdfium"``.
-            PDFium hands a file it cannot open (other than for a password), a
-            file without its ``%%EOF`` end marker, and any page it cannot load
-            to pdfplumber.
+            PDFium hands a file it cannot open (other than for a password) or
+            fails on, a file without its ``%%EOF`` end marker, and any page it
+            cannot load to pdfplumber.
 
     Raises:
         ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
@@ -126,7 +126,12 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
                 from govopen.readers.pdfium import open_pdfium
                 pdf = open_pdfium(source)
                 if pdf is not None:
-                    return _read(source, pdf)
+                    try:
+                        return _read(source, pdf)
+                    except ReportError:
+                        raise
+                    except Exception:  # noqa: BLE001 - PDFium failed mid-file: the reference reads it
+                        pass
             return _read(source, _PlumberPdf(source))
         except ReportError:
             raise
