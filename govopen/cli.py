@@ -13,11 +13,11 @@ import json
 import os
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from govopen import __version__
 from govopen.errors import ReportError
+from govopen.readers.pdf import DEFAULT_ENGINE, ENGINE_VARIABLE, ENGINES
 
 DESCRIPTION = """\
 Read the annual reports on government information disclosure
@@ -31,6 +31,7 @@ examples:
   govopen parse report.pdf                      cells and issues of one report
   govopen parse report.pdf --json > report.json the same as JSON, with sections
   govopen parse report.pdf | head               (output may be cut short)
+  govopen parse report.pdf --pdf-engine pdfplumber   read the PDF with the reference engine
   govopen manifest data/raw                     add rows for new files to data/raw/manifest.csv
   govopen build data/raw -o data/processed      parse every report, write the dataset
   govopen build data/raw -o data/processed --jobs 4 --timeout 60
@@ -68,6 +69,7 @@ def _main(argv: list[str] | None) -> int:
                                    "cells and issues.")
     p.add_argument("file", help="the report file")
     p.add_argument("--json", action="store_true", help="print JSON (meta, cells, issues, sections)")
+    _engine_option(p)
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
@@ -85,6 +87,9 @@ def _main(argv: list[str] | None) -> int:
                    help="folder of report files (default: data/raw)")
     _run_options(m)
     args = parser.parse_args(argv)
+    if args.pdf_engine:
+        # Build workers inherit the environment, so every process reads PDFs alike.
+        os.environ[ENGINE_VARIABLE] = args.pdf_engine
     if args.command == "parse":
         return _parse(args.file, args.json)
     if args.command == "manifest":
@@ -92,7 +97,14 @@ def _main(argv: list[str] | None) -> int:
     return _build(args)
 
 
+def _engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pdf-engine", choices=ENGINES, default=None,
+                   help=f"how PDFs are read (default {DEFAULT_ENGINE}; pdfplumber is the slower "
+                        "reference, and PDFium's fallback for files and pages it cannot read)")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
+    _engine_option(p)
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help="worker processes (default: all cores; 0: parse in this process)")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S",
@@ -153,6 +165,8 @@ def _parse(file: str, as_json: bool) -> int:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
         print()
         return 0
+    import pandas as pd
+
     m = report.meta
     print(f"{m['agency']} · {m['year']} · format {m['format']} · {len(report.cells)} cells · "
           f"{m['n_errors']} errors, {m['n_warnings']} warnings")
@@ -165,5 +179,5 @@ def _parse(file: str, as_json: bool) -> int:
     return 0
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: Any) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))

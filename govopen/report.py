@@ -72,8 +72,12 @@ class Report:
         return pd.Series(cells["value"].to_numpy(), index=keys, name=self.meta["report_id"])
 
 
-def read_report(path: str | Path, report_id: str | None = None) -> Report:
+def read_report(path: str | Path, report_id: str | None = None,
+                pdf_engine: str | None = None) -> Report:
     """Parse one report file (PDF, Word, HTML or text) into a :class:`Report`.
+
+    ``pdf_engine`` is ``"pdfium"`` (the default) or ``"pdfplumber"``; both give
+    the same cells (see :mod:`govopen.readers.pdf`).
 
     Raises :class:`govopen.ReportError` if the file cannot be read as a report
     (empty, binary junk, unsupported type, encrypted PDF, not an annual report).
@@ -85,7 +89,7 @@ def read_report(path: str | Path, report_id: str | None = None) -> Report:
         ('荥阳市广武镇人民政府', 1.0)
     """
     path = Path(path)
-    document = read_document(path)
+    document = read_document(path, pdf_engine=pdf_engine)
     info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
             "sha256": file_sha256(path)}
     return parse_document(document, report_id or path.stem, info, source=path)
@@ -170,26 +174,39 @@ def _format_meta(formats: dict[str, str]) -> dict[str, Any]:
     return {"format": fmt, **{f"format_{t}": f for t, f in formats.items()}}
 
 
+_INT_COLUMNS = ("page", "line", "source_table", "source_row", "source_col", "offset")
+
+
 def _cells_frame(cells: list, formats: dict[str, str], document: Document,
                  report_id: str) -> pd.DataFrame:
-    rows = []
+    """The ``cells`` table, built column by column (one pass over the cells,
+    one array per column: no per-row dicts for pandas to take apart)."""
+    columns: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS if name != "report_id"}
+    table, row, col, value, raw, status, unit, fmt, page, line, source_table, source_row, \
+        source_col, bbox, offset = columns.values()
     for c in cells:
         prov = document.locate(c.start) if c.start is not None else {}
-        rows.append({
-            "report_id": report_id, "table": c.table, "row": c.row, "col": c.col,
-            "value": math.nan if c.value is None else c.value, "raw": c.raw, "status": c.status,
-            "unit": c.unit, "format": formats.get(c.table),
-            "page": prov.get("page"), "line": prov.get("line"),
-            "source_table": prov.get("table"), "source_row": prov.get("row"),
-            "source_col": prov.get("col"),
-            "bbox": ",".join(f"{x:.1f}" for x in prov["bbox"]) if prov.get("bbox") else None,
-            "offset": c.start,
-        })
-    frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
-    frame["value"] = frame["value"].astype(float)
-    for col in ("page", "line", "source_table", "source_row", "source_col", "offset"):
-        frame[col] = frame[col].astype("Int64")
-    return frame
+        table.append(c.table)
+        row.append(c.row)
+        col.append(c.col)
+        value.append(math.nan if c.value is None else c.value)
+        raw.append(c.raw)
+        status.append(c.status)
+        unit.append(c.unit)
+        fmt.append(formats.get(c.table))
+        page.append(prov.get("page"))
+        line.append(prov.get("line"))
+        source_table.append(prov.get("table"))
+        source_row.append(prov.get("row"))
+        source_col.append(prov.get("col"))
+        box = prov.get("bbox")
+        bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
+        offset.append(c.start)
+    data: dict[str, Any] = {"report_id": [report_id] * len(cells), **columns}
+    data["value"] = pd.array(value, dtype=float)
+    for name in _INT_COLUMNS:
+        data[name] = pd.array(data[name], dtype="Int64")
+    return pd.DataFrame(data, columns=CELL_COLUMNS)
 
 
 def _prose(text: str, sections: list) -> str:

@@ -476,3 +476,17 @@ def test_random_bytes_never_raise_anything_but_report_error(data: bytes) -> None
         read_html("bytes.html", data=data)
     except ReportError:
         pass
+
+
+def test_binary_check_regex_is_the_category_rule() -> None:
+    """The one-regex scan counts exactly the characters of categories Cc (but
+    tab, newline, CR, form feed), Cs and Co, and U+FFFD, over all of Unicode."""
+    import unicodedata
+
+    from govopen.readers.html import _BAD_CHARS
+
+    for code in range(0x110000):
+        ch = chr(code)
+        by_category = ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co")
+                                        and ch not in "\t\n\r\f")
+        assert by_category == bool(_BAD_CHARS.fullmatch(ch)), hex(code)

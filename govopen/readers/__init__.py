@@ -42,8 +42,10 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def read_document(path: str | Path) -> Document:
+def read_document(path: str | Path, pdf_engine: str | None = None) -> Document:
     """Read any supported report file into a :class:`Document`.
+
+    ``pdf_engine`` chooses the PDF engine (see :func:`govopen.readers.pdf.read_pdf`).
 
     Raises :class:`govopen.ReportError` for unsupported types, unreadable or
     empty files, and files whose content contradicts their extension.
@@ -78,6 +80,6 @@ def read_document(path: str | Path) -> Document:
         return read_html(path, data=data)
     if kind == "pdf":
         from govopen.readers.pdf import read_pdf
-        return read_pdf(path)
+        return read_pdf(path, engine=pdf_engine)
     from govopen.readers import word
     return word.read_docx(path) if kind == "docx" else word.read_doc(path)

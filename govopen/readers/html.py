@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -210,6 +209,13 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
 # --------------------------------------------------------------------------- decoding
 
 
+# Control characters other than \t \n \r \f (category Cc), surrogates (Cs),
+# private-use characters (Co) and the replacement character: one regex, not a
+# Python loop over every character of the page.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd"
+                        "\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
 def _decode(data: bytes, source: str) -> str:
     head = data[:65536]
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -221,10 +227,7 @@ def _decode(data: bytes, source: str) -> str:
     text = decode_bytes(data, source=source, declared=declared)
     # Statistical detection will "decode" random bytes too; a real page has almost
     # no control characters or replacement characters.
-    bad = sum(
-        1 for ch in text
-        if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r\f")
-    )
+    bad = len(_BAD_CHARS.findall(text))
     if bad > max(3, len(text) // 20):
         raise ReportError(source, "the file is not text in any known encoding (binary data?)")
     return text.replace("\x00", "")

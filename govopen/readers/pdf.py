@@ -1,4 +1,13 @@
-"""Reading PDF reports with pdfplumber.
+"""Reading PDF reports: pages → lines and table rows, whichever engine read the page.
+
+Two engines give the characters (with boxes) and the drawn rules of a page:
+PDFium (:mod:`govopen.readers.pdfium`, through pypdfium2: the default, about
+ten times faster) and pdfplumber (pdfminer, in pure Python; the reference, and
+the fallback for files and pages PDFium cannot give). Both fill the same
+:class:`PageContent`, and everything after that — duplicate glyphs, the
+pdfplumber table finder on the rules, the grid rule, text lines, borderless
+tables, page furniture — is this module's engine-independent code, so both
+engines give the same cells.
 
 Each page becomes lines of the common text form (see :mod:`govopen.document`),
 top to bottom: running text as one line per visual line, ruled tables as one
@@ -23,19 +32,22 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdftypes import resolve1
-from pdfminer.utils import decode_text
 
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
+
+# The engine that reads pages: "pdfium" (default) or "pdfplumber". The
+# environment variable reaches build workers, which inherit it.
+ENGINES = ("pdfium", "pdfplumber")
+ENGINE_VARIABLE = "GOVOPEN_PDF_ENGINE"
+DEFAULT_ENGINE = "pdfium"
 
 # Table detection uses only drawn rules ("lines" strategy). The snap/join
 # tolerances absorb the small offsets between the strokes of adjacent cells that
@@ -78,13 +90,19 @@ _CID_SHARE = 0.1
 Bbox = tuple[float, float, float, float]
 
 
-def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
+             engine: str | None = None) -> Document:
     """Read a PDF report into a :class:`Document`.
 
     Args:
         path: the PDF file.
         timeout: seconds allowed for the whole file (``None``: no limit); see
             :func:`govopen.limits.time_limit` for where this is enforced.
+        engine: ``"pdfium"`` or ``"pdfplumber"``; default: the
+            ``GOVOPEN_PDF_ENGINE`` environment variable, else ``"pdfium"``.
+            PDFium hands a file it cannot open (other than for a password) or
+            fails on, a file without its ``%%EOF`` end marker, and any page it
+            cannot load to pdfplumber.
 
     Raises:
         ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
@@ -100,13 +118,26 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
         '某某县人民政府2023年政府信息公开工作年度报告'
     """
     source = os.fspath(path)
+    engine = pdf_engine(engine)
     _check_file(Path(source), source)
     with time_limit(timeout, source):
         try:
-            return _read(source)
+            if engine == "pdfium" and _has_end_marker(source):
+                from govopen.readers.pdfium import open_pdfium
+                pdf = open_pdfium(source)
+                if pdf is not None:
+                    try:
+                        return _read(source, pdf)
+                    except ReportError:
+                        raise
+                    except Exception:  # noqa: BLE001 - PDFium failed mid-file: the reference reads it
+                        pass
+            return _read(source, _PlumberPdf(source))
         except ReportError:
             raise
         except Exception as err:  # pdfminer raises many unrelated types on bad input
+            from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
             inner = _root_cause(err)
             if isinstance(inner, PDFPasswordIncorrect):
                 raise ReportError(source, "the PDF is encrypted (a password is needed to "
@@ -117,6 +148,19 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
             raise ReportError(
                 source, f"not a valid PDF (truncated or corrupt): {_describe(inner)}"
             ) from err
+
+
+def pdf_engine(engine: str | None = None) -> str:
+    """The engine to use: ``engine`` if given, else the environment's, else PDFium.
+
+    Example:
+        >>> pdf_engine("pdfplumber")
+        'pdfplumber'
+    """
+    engine = engine or os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    return engine
 
 
 def _check_file(path: Path, source: str) -> None:
@@ -152,15 +196,19 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _read(source: str) -> Document:
-    with pdfplumber.open(source) as pdf:
-        builder = DocumentBuilder(file_type="pdf", pages=len(pdf.pages))
-        builder.header.update(_metadata(pdf))
+def _read(source: str, pdf: Any) -> Document:
+    """Read the pages ``pdf`` (an engine's open file) gives into a Document.
+
+    ``pdf`` has ``page_count``, ``metadata()`` and ``pages()``, an iterator of
+    :class:`PageContent`.
+    """
+    with pdf:
+        builder = DocumentBuilder(file_type="pdf", pages=pdf.page_count)
+        builder.header.update(pdf.metadata())
         scanned: list[int] = []
-        for page in pdf.pages:
+        for page in pdf.pages():
             if _read_page(page, builder) == "scanned":
                 scanned.append(page.page_number)
-            page.close()  # frees the page's cached layout objects
         if scanned:
             many = len(scanned) > 1
             builder.note(
@@ -170,12 +218,16 @@ def _read(source: str) -> Document:
                 f"(scanned {'images' if many else 'image'}); OCR needed",
                 "error",
             )
-        with open(source, "rb") as fh:
-            fh.seek(max(0, os.path.getsize(source) - 2048))
-            if b"%%EOF" not in fh.read():
-                builder.note("pdf_truncated",
-                             "the PDF has no %%EOF end marker; it may be truncated", "warning")
+        if not _has_end_marker(source):
+            builder.note("pdf_truncated",
+                         "the PDF has no %%EOF end marker; it may be truncated", "warning")
         return builder.build()
+
+
+def _has_end_marker(source: str) -> bool:
+    with open(source, "rb") as fh:
+        fh.seek(max(0, os.path.getsize(source) - 2048))
+        return b"%%EOF" in fh.read()
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -192,22 +244,8 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _metadata(pdf: pdfplumber.PDF) -> dict[str, str]:
-    """Title and dates from the PDF Info dictionary, decoded properly.
-
-    pdfminer only recognises big-endian UTF-16; WPS writes little-endian UTF-16
-    with a BOM and some Chinese tools write raw GBK, both of which pdfminer
-    turns into mojibake, so the raw bytes are decoded here.
-    """
-    out: dict[str, str] = {}
-    for info in pdf.doc.info:
-        for key in ("Title", "Subject", "CreationDate", "ModDate"):
-            value = resolve1(info.get(key))
-            text = _decode_pdf_string(value) if isinstance(value, (bytes, str)) else ""
-            text = text.replace("\x00", "").strip()
-            if text and key not in out:
-                out[key] = text
-    return out
+# The PDF Info entries kept in Document.header.
+METADATA_KEYS = ("Title", "Subject", "CreationDate", "ModDate")
 
 
 def _decode_pdf_string(value: bytes | str) -> str:
@@ -226,13 +264,102 @@ def _decode_pdf_string(value: bytes | str) -> str:
             return value.decode(encoding)
         except UnicodeDecodeError:
             pass
+    from pdfminer.utils import decode_text
+
     return decode_text(value)
+
+
+# --------------------------------------------------------------------------- pdfplumber
+
+
+class _PlumberPdf:
+    """A PDF opened with pdfplumber, giving :class:`PageContent` page by page."""
+
+    def __init__(self, source: str) -> None:
+        import pdfplumber
+
+        self._pdf = pdfplumber.open(source)
+        self.page_count = len(self._pdf.pages)
+
+    def __enter__(self) -> _PlumberPdf:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pdf.close()
+
+    def metadata(self) -> dict[str, str]:
+        """Title and dates from the PDF Info dictionary, decoded properly.
+
+        pdfminer only recognises big-endian UTF-16; WPS writes little-endian UTF-16
+        with a BOM and some Chinese tools write raw GBK, both of which pdfminer
+        turns into mojibake, so the raw bytes are decoded here.
+        """
+        from pdfminer.pdftypes import resolve1
+
+        out: dict[str, str] = {}
+        for info in self._pdf.doc.info:
+            for key in METADATA_KEYS:
+                value = resolve1(info.get(key))
+                text = _decode_pdf_string(value) if isinstance(value, (bytes, str)) else ""
+                text = text.replace("\x00", "").strip()
+                if text and key not in out:
+                    out[key] = text
+        return out
+
+    def pages(self) -> Iterator[PageContent]:
+        for page in self._pdf.pages:
+            yield plumber_page(page)
+            page.close()  # frees the page's cached layout objects
+
+
+def plumber_page(page: Any) -> PageContent:
+    """What the engine-independent code needs of a pdfplumber page.
+
+    An upright character's box is set to run from its baseline one font size
+    up. pdfminer starts it at the font's descent, read from the font
+    descriptor (often 0: LibreOffice writes 0), while PDFium falls back to the
+    font program's own descent; the baseline and the size both engines agree
+    on, so the same characters land in the same cells and lines.
+    """
+    height, offset = float(page.height), float(page.mediabox[1])
+    chars = []
+    for ch in page.chars:
+        a, b, c, d, _, f = ch.get("matrix") or (0, 1, 1, 0, 0, 0)
+        if abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0:
+            baseline = height - f + offset
+            ch = dict(ch, top=baseline - ch["size"], bottom=baseline,
+                      doctop=ch["doctop"] - ch["top"] + baseline - ch["size"])
+        chars.append(ch)
+    return PageContent(page_number=page.page_number, width=float(page.width),
+                       height=height, chars=chars,
+                       edges=page.filter(_is_rule).edges, images=len(page.images))
 
 
 # --------------------------------------------------------------------------- pages
 
 
-def _read_page(page: pdfplumber.page.Page, builder: DocumentBuilder) -> str | None:
+@dataclass
+class PageContent:
+    """One page as an engine gives it, in pdfplumber's terms.
+
+    Coordinates are PDF points from the top-left corner of the page as
+    displayed (``/Rotate`` applied). ``chars`` are dicts with ``text``, ``x0``,
+    ``x1``, ``top``, ``bottom``, ``doctop``, ``size``, ``fontname`` and
+    ``upright``; ``edges`` the visible rules (see :func:`_is_rule`) as
+    pdfplumber edge dicts (``orientation`` ``"h"``/``"v"``, ``x0``, ``x1``,
+    ``top``, ``bottom``, ``width``, ``height``); ``images`` the number of
+    images drawn on the page.
+    """
+
+    page_number: int
+    width: float
+    height: float
+    chars: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    images: int = 0
+
+
+def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     """Emit one page; return ``"scanned"`` for a page that needs OCR."""
     number = page.page_number
     # WPS and some printers fake bold by drawing each glyph twice.
@@ -363,7 +490,7 @@ def _edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
             "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top}
 
 
-def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
+def _find_tables(page: PageContent) -> list[Any]:
     """Ruled tables on the page, with their outline closed.
 
     Fill-only rectangles (cell shading, white paragraph backgrounds that WPS
@@ -374,16 +501,24 @@ def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
     column rules just stop at the bottom of one page and start at the top of
     the next, and the cells of the cut row are lost. So the tables are found
     twice, the second time with an outline added around each first-pass table,
-    stretched to the ends of the rules that run into it.
+    stretched to the ends of the rules that run into it. Where every such
+    outline is already drawn (no rule runs more than the snap tolerance past a
+    table, and each side of the table is one rule), the outline would only snap
+    onto those rules, the second pass would find the same cells, and it is
+    skipped: most pages need one pass.
+
+    The tables are pdfplumber's (``TableFinder``), found on the page's edges
+    whichever engine gave them.
     """
-    ruled = page.filter(_is_rule)
-    tables = ruled.find_tables(TABLE_SETTINGS)
+    edges = page.edges
+    ruled = SimpleNamespace(edges=edges, bbox=(0, 0, page.width, page.height))
+    merged, tables = _table_finder(ruled, TABLE_SETTINGS)
     if not tables:
         return []
     tol = TABLE_SETTINGS["snap_tolerance"]
-    edges = ruled.edges
     extra_v: list[dict[str, Any]] = []
     extra_h: list[dict[str, Any]] = []
+    closed = True
     for table in tables:
         x0, top, x1, bottom = table.bbox
         for e in edges:
@@ -396,11 +531,94 @@ def _find_tables(page: pdfplumber.page.Page) -> list[Any]:
                 x0, x1 = min(x0, e["x0"]), max(x1, e["x1"])
         extra_h += [_edge(x0, top, x1, top), _edge(x0, bottom, x1, bottom)]
         extra_v += [_edge(x0, top, x0, bottom), _edge(x1, top, x1, bottom)]
-    settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
-                    explicit_horizontal_lines=extra_h)
-    tables = ruled.find_tables(settings)
+        closed = closed and _outline_drawn(table.bbox, (x0, top, x1, bottom), merged, tol)
+    if not closed:
+        settings = dict(TABLE_SETTINGS, explicit_vertical_lines=extra_v,
+                        explicit_horizontal_lines=extra_h)
+        tables = _table_finder(ruled, settings)[1]
     # A single framed cell is a text box, not a table: its text is read as lines.
     return [t for t in tables if len(t.cells) > 1]
+
+
+def _table_finder(ruled: Any, settings: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """pdfplumber's ``TableFinder(ruled, settings)``: its merged edges and tables.
+
+    The same steps, with :func:`_intersections_to_cells` for pdfplumber's
+    ``intersections_to_cells``.
+    """
+    from pdfplumber.table import (
+        Table,
+        TableFinder,
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+    )
+
+    resolved = TableSettings.resolve(settings)
+    edges = TableFinder.get_edges(SimpleNamespace(page=ruled, settings=resolved))  # type: ignore[arg-type]
+    intersections = edges_to_intersections(edges, resolved.intersection_x_tolerance,
+                                           resolved.intersection_y_tolerance)
+    cells = _intersections_to_cells(intersections)
+    return edges, [Table(ruled, group) for group in cells_to_tables(cells)]
+
+
+def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> list[Bbox]:
+    """pdfplumber's ``intersections_to_cells``, with what it recomputes computed once.
+
+    Same result, cell for cell and in the same order: for each intersection
+    point (sorted), the first point below and the first point to the right it
+    is joined to by a rule, whose corner point is joined to both, close the
+    smallest cell. pdfplumber rebuilds each point's set of rules for every
+    pair of points it compares, which was most of the table finding.
+    """
+    from pdfplumber.utils import obj_to_bbox
+
+    vertical = {p: {obj_to_bbox(e) for e in d["v"]} for p, d in intersections.items()}
+    horizontal = {p: {obj_to_bbox(e) for e in d["h"]} for p, d in intersections.items()}
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
+            return True
+        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple[float, float]]] = {}
+    same_y: dict[float, list[tuple[float, float]]] = {}
+    for pt in points:
+        same_x.setdefault(pt[0], []).append(pt)
+        same_y.setdefault(pt[1], []).append(pt)
+    cells: list[Bbox] = []
+    for pt in points:
+        below = [q for q in same_x[pt[0]] if q > pt and connects(pt, q)]
+        if not below:
+            continue
+        right = [q for q in same_y[pt[1]] if q > pt and connects(pt, q)]
+        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
+                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
+                     and connects((r[0], b[1]), b)), None)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _outline_drawn(bbox: Bbox, outline: Bbox, merged: list[dict[str, Any]],
+                   tol: float) -> bool:
+    """Whether a table's outline is already drawn: each side within ``tol`` of
+    the table's own side, and each of those covered by one merged rule of the
+    first pass (cells' corners lie on merged rules, so positions compare exactly).
+    """
+    if any(abs(a - b) > tol for a, b in zip(bbox, outline, strict=True)):
+        return False
+    x0, top, x1, bottom = bbox
+
+    def covered(orientation: str, at: float, start: float, end: float) -> bool:
+        lo, hi = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+        pos = "top" if orientation == "h" else "x0"
+        return any(e["orientation"] == orientation and e[pos] == at
+                   and e[lo] <= start + tol and e[hi] >= end - tol for e in merged)
+
+    return (covered("h", top, x0, x1) and covered("h", bottom, x0, x1)
+            and covered("v", x0, top, bottom) and covered("v", x1, top, bottom))
 
 
 def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list[dict[str, Any]]:
@@ -413,19 +631,19 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
     tops = sorted({c[1] for c in cells})
     col_of = {x: i for i, x in enumerate(xs)}
 
-    # Assign each character to the cell that contains its centre.
+    # Assign each character to the (first) cell that contains its centre.
     x0, top, x1, bottom = table.bbox
     content: dict[Bbox, list[dict[str, Any]]] = {c: [] for c in cells}
+    find = _cell_index(cells)
     for i, ch in enumerate(chars):
         cx = (ch["x0"] + ch["x1"]) / 2
         cy = (ch["top"] + ch["bottom"]) / 2
         if not (x0 <= cx <= x1 and top <= cy <= bottom):
             continue
-        for cell in cells:
-            if cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
-                content[cell].append(ch)
-                used.add(i)
-                break
+        cell = find(cx, cy)
+        if cell is not None:
+            content[cell].append(ch)
+            used.add(i)
 
     rows = []
     for row_top in tops:
@@ -449,6 +667,34 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
     return rows
 
 
+def _cell_index(cells: list[Bbox]) -> Any:
+    """A function giving the first of ``cells`` that contains a point (bounds
+    included), or ``None``: the cells indexed by the grid of their sides."""
+    from bisect import bisect_right
+
+    xs = sorted({c[0] for c in cells} | {c[2] for c in cells})
+    ys = sorted({c[1] for c in cells} | {c[3] for c in cells})
+    col, row = {x: i for i, x in enumerate(xs)}, {y: i for i, y in enumerate(ys)}
+    grid: dict[tuple[int, int], list[int]] = {}
+    for k, (cx0, ctop, cx1, cbottom) in enumerate(cells):
+        for i in range(col[cx0], col[cx1]):
+            for j in range(row[ctop], row[cbottom]):
+                grid.setdefault((i, j), []).append(k)
+
+    def spans(values: list[float], v: float) -> list[int]:
+        i = bisect_right(values, v) - 1  # values[i] <= v < values[i + 1]
+        out = [i] if 0 <= i < len(values) - 1 else []
+        if 0 < i <= len(values) - 1 and values[i] == v:
+            out.append(i - 1)  # on a side: the span before it holds v too
+        return out
+
+    def find(x: float, y: float) -> Bbox | None:
+        found = [k for i in spans(xs, x) for j in spans(ys, y) for k in grid.get((i, j), ())]
+        return cells[min(found)] if found else None
+
+    return find
+
+
 def _cell_text(chars: list[dict[str, Any]]) -> str:
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
@@ -469,7 +715,7 @@ def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dic
     table); otherwise a line is one cell.
     """
     groups: list[dict[str, Any]] = []
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    for ch in sorted(chars, key=itemgetter("top", "x0")):
         height = max(ch["bottom"] - ch["top"], 0.1)
         # Characters are sorted by top, so only the latest lines can overlap.
         for group in reversed(groups[-3:]):
@@ -483,7 +729,7 @@ def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dic
 
     lines = []
     for group in groups:
-        cells, boxes = _split_line(sorted(group["chars"], key=lambda c: c["x0"]), split)
+        cells, boxes = _split_line(sorted(group["chars"], key=itemgetter("x0")), split)
         if not cells:
             continue
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
@@ -497,40 +743,46 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
     cells: list[str] = []
     boxes: list[Bbox] = []
     text = ""
-    box: list[float] = []
+    bx0 = btop = bx1 = bbottom = 0.0
+    has_box = False
     prev: dict[str, Any] | None = None
+    prev_size = 0.0
     literal_space = False
     for ch in chars:
         t = ch["text"]
-        if _CID.match(t):
+        if t.startswith("(cid:") and _CID.match(t):
             t = "\ufffd"  # an unmapped glyph; "(cid:12)" would read as a number
         if not t.strip():
             literal_space = prev is not None
             continue
+        ch_size = _size(ch)
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
-            size = max(_size(prev), _size(ch))
+            size = max(prev_size, ch_size)
             if split and gap >= _CELL_GAP * size:
                 cells.append(text)
-                boxes.append((box[0], box[1], box[2], box[3]))
-                text, box = "", []
+                boxes.append((bx0, btop, bx1, bbottom))
+                text, has_box = "", False
             elif literal_space:
                 text += " "  # a space in the text layer is kept as it is
             elif gap > _SPACE_GAP * size and not (is_cjk(text[-1]) or is_cjk(t[0])):
                 text += " "  # Latin words; Chinese is never spaced by position
         text += t
-        box = ([ch["x0"], ch["top"], ch["x1"], ch["bottom"]] if not box else
-               [min(box[0], ch["x0"]), min(box[1], ch["top"]),
-                max(box[2], ch["x1"]), max(box[3], ch["bottom"])])
-        prev = ch
+        x0, top, x1, bottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
+        if has_box:
+            bx0, btop = min(bx0, x0), min(btop, top)
+            bx1, bbottom = max(bx1, x1), max(bbottom, bottom)
+        else:
+            bx0, btop, bx1, bbottom, has_box = x0, top, x1, bottom, True
+        prev, prev_size = ch, ch_size
         literal_space = False
     if text:
         cells.append(text)
-        boxes.append((box[0], box[1], box[2], box[3]))
+        boxes.append((bx0, btop, bx1, bbottom))
     return cells, boxes
 
 
-def _is_page_furniture(line: dict[str, Any], page: pdfplumber.page.Page) -> bool:
+def _is_page_furniture(line: dict[str, Any], page: PageContent) -> bool:
     """A page number (``- 3 -``, ``第 3 页``, ``3 / 8``) in the header or footer band."""
     top, bottom = line["bbox"][1], line["bbox"][3]
     in_band = bottom <= page.height * _HEADER_BAND or top >= page.height * (1 - _FOOTER_BAND)
