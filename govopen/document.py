@@ -69,6 +69,8 @@ class Document:
             ``ArticleTitle`` meta tag, PDF metadata ...), keys as found.
         notes: problems the reader met that the parser should report as issues,
             each a dict with ``rule``, ``severity`` and ``message``.
+        form: the input form the reader detected (``markdown``, ``text-layout`` …;
+            see :data:`govopen.readers.text.FORMS`); empty means the file type.
     """
 
     text: str
@@ -77,6 +79,7 @@ class Document:
     pages: int | None = None
     header: dict[str, str] = field(default_factory=dict)
     notes: list[dict[str, str]] = field(default_factory=list)
+    form: str = ""
 
     def __post_init__(self) -> None:
         self._starts = [s.start for s in self.spans]
@@ -110,6 +113,7 @@ class DocumentBuilder:
         self.pages = pages
         self.header: dict[str, str] = {}
         self.notes: list[dict[str, str]] = []
+        self.form = ""
         self._parts: list[str] = []
         self._spans: list[Span] = []
         self._length = 0
@@ -155,6 +159,7 @@ class DocumentBuilder:
             pages=self.pages,
             header=dict(self.header),
             notes=list(self.notes),
+            form=self.form,
         )
 
 
