@@ -179,12 +179,27 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
 
 
 def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Row]:
-    """Assign segments to template rows, in template order."""
+    """Assign segments to template rows, in template order.
+
+    Rows are found by their labels wherever they stand; values printed in a row
+    of their own (``detached``, see :class:`govopen.tokens.Segment`) go to the
+    row before them if its label printed no number, else to the next row found
+    whose label printed none (converters put a wrapped row's numbers above or
+    below its label).
+    """
     defs = list(tmpl.rows)
     found: dict[str, Segment] = {}
     extras: list[tuple[int, Segment]] = []
+    pending: list[Segment] = []  # detached values waiting for their label
+    last: Segment | None = None  # the segment of the last row found
     ti = 0
     for seg in segs:
+        if seg.detached:
+            if last is not None and not _numbers(last) and not pending:
+                last.values = seg.values
+            else:
+                pending.append(seg)
+            continue
         label = _label_tail(seg.label)
         hits = []
         pos = 0
@@ -200,11 +215,14 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             ti, pos = best[0] + 1, best[1].end()
         if hits:
             for j in hits[:-1]:
-                found.setdefault(defs[j].code, Segment(label))
+                found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))
             found.setdefault(defs[hits[-1]].code, seg)
-        elif ti > 0 and seg.values and any(t.kind == "num" for t in seg.values) \
-                and label and not _HEADERISH.search(label):
+            rows = [found[defs[j].code] for j in hits]
+            _give_detached(pending, [r for r in rows if not _numbers(r)], tmpl.table, result)
+            pending, last = [], rows[-1]
+        elif ti > 0 and _is_extra(seg, label):
             extras.append((ti, seg))
+    _give_detached(pending, [], tmpl.table, result)
     rows: list[_Row] = []
     for j, d in enumerate(defs):
         for at, seg in extras:
@@ -222,6 +240,33 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     return rows
 
 
+def _numbers(seg: Segment) -> bool:
+    return any(t.kind == "num" for t in seg.values)
+
+
+def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
+                   result: TableResult) -> None:
+    """Give detached rows of values to the rows found without numbers, nearest first."""
+    while pending and targets:
+        targets.pop().values = pending.pop().values
+    for seg in pending:
+        result.findings.append(Finding(
+            "values_unlabelled", "warning",
+            f"section {_zh(table)}: a row of numbers printed without a label "
+            f"({_shown(seg.values)}) belongs to no row found; not read", table=table))
+
+
+def _is_extra(seg: Segment, label: str) -> bool:
+    """A row the template lacks: a short label of its own, numbers after it.
+
+    Narrative sentences, header words and markdown rules never are: the label
+    must not be a sentence (no comma or full stop), must be short and must hold
+    Chinese text.
+    """
+    return (_numbers(seg) and bool(label) and not _HEADERISH.search(label)
+            and len(label) <= 60 and len(re.findall(r"[\u4e00-\u9fff]", label)) >= 2)
+
+
 def _label_tail(label: str) -> str:
     """The part of a label after the last sentence end (prose run into a table)."""
     return label.rsplit("。", 1)[-1]
@@ -237,7 +282,8 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
         cols = ("value",)
     else:
         cols = tuple(f"v{i + 1}" for i in range(n))
-    kinds = tuple(tmpl.col(c).kind if c in {x.code for x in tmpl.cols} else "money" for c in cols)
+    # No unit is assumed on a row the template lacks: its numbers stay as printed.
+    kinds = tuple("count" if tmpl.table == "requests" else "number" for _ in cols)
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
@@ -448,6 +494,8 @@ def _fmt(value: float | None) -> str:
 
 def _canonical(piece: Piece, kind: str, hint: str, table: str, row: _Row, k: int,
                result: TableResult) -> tuple[float | None, str]:
+    if kind == "number":
+        return piece.value, piece.unit if piece.unit in ("元", "万元") else ""
     if piece.value is None or kind != "money":
         return piece.value, ""
     unit = piece.unit if piece.unit in ("元", "万元") else hint

@@ -66,11 +66,18 @@ class Token:
 
 @dataclass
 class Segment:
-    """A label (whitespace removed) and the value tokens printed after it."""
+    """A label (whitespace removed) and the value tokens printed after it.
+
+    ``detached`` marks the values of a row whose label cell is printed empty
+    (``| | 1 0 | 0 0 |`` in a converter's markdown): the label they belong to
+    stands on a line of its own, above or below (:func:`govopen.tables.read_tables`
+    pairs them).
+    """
 
     label: str
     labels: list[Token] = field(default_factory=list)
     values: list[Token] = field(default_factory=list)
+    detached: bool = False
 
     @property
     def start(self) -> int:
@@ -191,7 +198,9 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
       over lines, vertical header text one character per line);
     * in a tab-separated line, empty cells before a label are merged-cell
       padding and are dropped, and values end at the end of the line;
-    * in running text, values continue across lines until the next label.
+    * in running text, values continue across lines until the next label;
+    * a row of cells whose first (label) cell is empty and that prints numbers
+      and no label is a segment of its own, ``detached`` (see :class:`Segment`).
 
     Example:
         >>> [(s.label, len(s.values)) for s in segment("\\t(二) 部分公开\\t1\\t\\t2\\n")]
@@ -209,6 +218,12 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
                 # One cell per line ("\t0" under "\t规章"): an indented value and
                 # nothing after it continues the row instead of being a row of its own.
                 line = filled
+            elif _detached(line):
+                if cur.labels or cur.values:
+                    segs.append(cur)
+                segs.append(Segment("", values=line, detached=True))
+                cur, row_values = Segment(""), False
+                continue
             elif any(t.kind != "text" for t in line):
                 if cur.values and row_values:
                     segs.append(cur)
@@ -227,6 +242,13 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
     if cur.labels or cur.values:
         segs.append(cur)
     return segs
+
+
+def _detached(line: list[Token]) -> bool:
+    """A row of cells with an empty first cell, numbers, and no label."""
+    return (line[0].kind == "blank" and line[0].cell == 0 and not line[0].text
+            and all(t.kind != "text" for t in line)
+            and sum(t.kind == "num" for t in line) >= 2)
 
 
 def _lines(tokens: list[Token]) -> list[list[Token]]:
