@@ -138,7 +138,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     issue_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS[1:])
     issue_frame.insert(0, "report_id", report_id)
     meta = {"report_id": report_id, **meta, **_format_meta(formats), **(info or {}),
-            "pages": document.pages, "parser_version": __version__,
+            "pages": document.pages, "input_form": document.form or document.file_type,
+            "n_extra_rows": _extra_rows(cells), "parser_version": __version__,
             "n_errors": int((issue_frame["severity"] == "error").sum()),
             "n_warnings": int((issue_frame["severity"] == "warning").sum())}
     section_frame = pd.DataFrame(
@@ -147,6 +148,12 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         columns=SECTION_COLUMNS)
     section_frame["section"] = section_frame["section"].astype("Int64")
     return Report(meta, cells, issue_frame, section_frame, document)
+
+
+def _extra_rows(cells: pd.DataFrame) -> int:
+    """How many rows the report adds to the template (``extra:…`` rows)."""
+    extra = cells[cells["row"].str.startswith("extra:")]
+    return int(extra[["table", "row"]].drop_duplicates().shape[0])
 
 
 def file_sha256(path: str | Path) -> str:

@@ -30,3 +30,12 @@ def test_parse_bad_file_is_a_clear_error(tmp_path, capsys):
     path.write_bytes(b"")
     assert main(["parse", str(path)]) == 2
     assert "empty.txt: the file is empty" in capsys.readouterr().err
+
+
+def test_parse_names_the_input_form(capsys):
+    from conftest import ROOT
+    md = ROOT / "tests" / "fixtures" / "converters" / "jiangsu_huaian_hongze_2023.pymupdf4llm.md"
+    assert main(["parse", str(md)]) == 0
+    assert "input form: markdown (markdown with pipe tables" in capsys.readouterr().out
+    assert main(["parse", str(SEED)]) == 0
+    assert "input form: text-" in capsys.readouterr().out
