@@ -83,7 +83,7 @@ REPORTS = _cols(
     ("pages", "int", "页数", "Pages (PDF)"),
     ("input_form", "str", "输入形式",
      "Input form detected: pdf, html, docx, doc, markdown, text-tabs, text-layout, "
-     "text-lines, text-spaces, text-flat"),
+     "text-lines, text-pages, text-spaces, text-flat"),
     ("n_extra_rows", "int", "模板外行数", "Rows the report adds to the template (extra: rows)"),
     ("parser_version", "str", "解析器版本", "Parser version"),
     ("n_errors", "int", "错误数（本报告）", "Errors found in the report itself"),

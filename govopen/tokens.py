@@ -58,10 +58,12 @@ class Token:
     sign: int = 1
     digits: str = ""
     unit: str = ""
+    joinable: bool = True  # False where the text's form never glues cells
+    loose: bool = False  # a cell of a grid whose empty cells may not be cells
 
     @property
     def glued(self) -> bool:
-        return self.kind == "num" and self.cell is None
+        return self.kind == "num" and self.cell is None and self.joinable
 
 
 @dataclass
@@ -90,10 +92,14 @@ class Segment:
         return toks[-1].end if toks else 0
 
 
-def tokenize(text: str, offset: int = 0) -> list[Token]:
+def tokenize(text: str, offset: int = 0, glued: bool = True, grid: bool = True) -> list[Token]:
     """Split text into label, number and blank tokens, line by line.
 
     ``offset`` is added to every position, for text cut from a larger document.
+    ``glued=False`` says the text never prints two cells without a separator
+    (a PDF converter's dump): a run of digits is then always one cell.
+    ``grid=False`` says the empty cells of tab-separated rows may stand where the
+    table has no cell (a converter's markdown); their tokens are ``loose``.
 
     Example:
         >>> [(t.kind, t.text) for t in tokenize("政府集中采购\\t36\\t162000 元\\t")]
@@ -110,6 +116,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         else:
             tokens.extend(_tokenize_run(line, pos, lineno, None))
         pos += len(line) + 1
+    for tok in tokens:
+        tok.joinable = glued
+        tok.loose = not grid and tok.cell is not None
     return tokens
 
 
@@ -189,7 +198,7 @@ def _standalone(text: str, i: int) -> bool:
     return (i == 0 or text[i - 1] == " ") and (j == len(text) or text[j] == " ")
 
 
-def segment(text: str, offset: int = 0) -> list[Segment]:
+def segment(text: str, offset: int = 0, glued: bool = True, grid: bool = True) -> list[Segment]:
     """Group the tokens of ``text`` into label + values segments.
 
     Rules that make all layouts read alike:
@@ -209,7 +218,7 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
     segs: list[Segment] = []
     cur = Segment("")
     row_values = False  # cur holds the values of a tab-separated row
-    for line in _lines(tokenize(text, offset)):
+    for line in _lines(tokenize(text, offset, glued, grid)):
         if line[0].cell is not None:
             line = _drop_padding(line)
             filled = [t for t in line if t.kind != "blank"]

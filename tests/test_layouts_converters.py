@@ -87,7 +87,7 @@ def test_hongze_converters_name_their_form() -> None:
              for c in CONVERTERS}
     assert forms == {"pdftotext": "text-lines", "pdftotext_layout": "text-layout",
                      "pymupdf4llm": "markdown", "markitdown": "markdown",
-                     "pypdfium2": "text-spaces"}
+                     "pypdfium2": "text-pages"}
 
 
 # The zoo: converters applied to 50 LibreOffice-rendered random reports. The random

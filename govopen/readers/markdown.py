@@ -47,6 +47,34 @@ def pipe_cells(line: str) -> list[str] | None:
     return [plain(_BR.sub("\n", p)).replace("\\|", "|").strip() for p in parts]
 
 
+_NUMERIC = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?(?: ?(?:万元|元))?$")
+
+
+def trusted_cells(cells: list[str]) -> list[str]:
+    """The cells of a pipe row, with its value cells merged where they cannot be trusted.
+
+    A converter that misjudges a table's columns prints two numbers in one cell
+    (``| 0 87 |``) and empty cells where no column is. In such a row (a cell
+    with several numbers and an empty cell among the values) the empty cells
+    say nothing about where a blank cell was, so all its numbers become one cell
+    and the parser places the blanks by the table's identities, or leaves NaN.
+
+    Example:
+        >>> trusted_cells(["三、本", "", "73", "", "", "0 87", "92", "252"])
+        ['三、本', '', '73 0 87 92 252']
+        >>> trusted_cells(["", "21 0", "0 0", "0 0", "21"])
+        ['', '21 0', '0 0', '0 0', '21']
+    """
+    numeric = [i for i, c in enumerate(cells) if c and all(_NUMERIC.match(p) for p in c.split())]
+    if not numeric or not any(len(cells[i].split()) > 1 for i in numeric):
+        return cells
+    first = numeric[0]
+    rest = cells[first:]
+    if all(c for c in rest) or any(c and i + first not in numeric for i, c in enumerate(rest)):
+        return cells
+    return cells[:first] + [" ".join(c for c in rest if c)]
+
+
 def plain(line: str) -> str:
     """A line without heading marks, emphasis and inline HTML tags."""
     line = _HEADING.sub("", line)

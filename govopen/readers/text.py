@@ -30,6 +30,7 @@ FORMS = {
     "text-tabs": "text with tab-separated cells (copied from Word, HTML or a PDF table)",
     "text-layout": "text with columns aligned by spaces (pdftotext -layout)",
     "text-lines": "text with one cell per line (pdftotext, pdfminer, pypdfium2)",
+    "text-pages": "text with page breaks and cells separated by single spaces (pypdfium2)",
     "text-spaces": "text with cells separated by single spaces",
     "text-flat": "text flattened onto few long lines (crawled page)",
 }
@@ -77,6 +78,8 @@ def read_text_string(text: str, source: object = "<text>") -> Document:
             pages.append(page)
     is_md = markdown.looks_like_markdown(parts)
     builder.form = detect_form(parts, is_md)
+    if builder.form == "text-spaces" and page > 1:
+        builder.form = "text-pages"
     drop = furniture(parts, pages, markdown=is_md)
     for i, part in enumerate(parts):
         if i in drop:
@@ -84,7 +87,7 @@ def read_text_string(text: str, source: object = "<text>") -> Document:
         if is_md:
             cells = markdown.pipe_cells(part)
             if cells is not None:
-                builder.add_row(cells, line=linenos[i])
+                builder.add_row(markdown.trusted_cells(cells), line=linenos[i])
                 continue
             if markdown.is_rule(part) or markdown.is_break(part):
                 continue
