@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 # 0000000 followed by the label "2.其他…" (crawler text glues them).
 _ENUMERATOR = re.compile(r"[1-9][.、][ ]?(?=[^\d\s.,]|$)")
 # Digits of a date ("2020年") are label text, not a table value.
-_DATE = re.compile(r"\d+[年月日号]")
+_DATE = re.compile(r"\d+ ?[年月日号]")
 _SIGN = r"(?P<sign>[+\-−]|减少|增加|减|增)?"
 _NUMBER = re.compile(
     _SIGN + r"(?P<digits>\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"

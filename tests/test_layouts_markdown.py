@@ -114,3 +114,30 @@ def _picker(seed: int):
     import random
     rng = random.Random(seed)
     return lambda lo, hi: rng.randint(lo, hi)
+
+
+# --- section 四 in every shape -------------------------------------------------------
+
+APPEALS = [3, 1, 0, 2, 6, 0, 1, 0, 0, 1, 2, 0, 1, 0, 3]
+HEAD = "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计"
+
+
+@pytest.mark.parametrize("shape", ["1x15", "3x5", "15x1", "3x5-labelled", "markdown-3x5"])
+@pytest.mark.parametrize("after", ["", "2023 年 12 月 31 日", "- 5 -", "第 5 页 共 5 页", "1\n\f", "\f2"])
+def test_appeals_in_every_shape(shape: str, after: str) -> None:
+    nums = [str(v) for v in APPEALS]
+    rows = [nums[i:i + 5] for i in (0, 5, 10)]
+    body = {
+        "1x15": " ".join(nums),
+        "3x5": "\n".join(" ".join(r) for r in rows),
+        "15x1": "\n".join(nums),
+        "3x5-labelled": "\n".join(f"{name} {' '.join(r)}" for name, r in
+                                  zip(("行政复议", "未经复议直接起诉", "复议后起诉"), rows, strict=True)),
+        "markdown-3x5": "|结果维持|结果纠正|其他结果|尚未审结|总计|\n|---|---|---|---|---|\n"
+                        + "\n".join("|" + "|".join(r) + "|" for r in rows),
+    }[shape]
+    text = (f"某某县某某局2023年政府信息公开工作年度报告\n{HEAD}\n{body}\n{after}\n"
+            "五、存在的主要问题及改进情况\n无。\n")
+    report = govopen.read_text(text)
+    got = report.cells.query("table == 'appeals'")
+    assert got.value.tolist() == [float(v) for v in APPEALS], got[["row", "col", "value", "raw"]]

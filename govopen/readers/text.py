@@ -21,6 +21,7 @@ from pathlib import Path
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
 from govopen.readers import markdown
+from govopen.readers.columns import align_columns
 from govopen.readers.encoding import decode_bytes
 from govopen.readers.furniture import furniture, strip_glued
 
@@ -81,8 +82,14 @@ def read_text_string(text: str, source: object = "<text>") -> Document:
     if builder.form == "text-spaces" and page > 1:
         builder.form = "text-pages"
     drop = furniture(parts, pages, markdown=is_md)
+    kept = [i for i in range(len(parts)) if i not in drop]
+    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
+                   ) if builder.form == "text-layout" else {}
     for i, part in enumerate(parts):
         if i in drop:
+            continue
+        if aligned.get(i) is not None:
+            builder.add_row(aligned[i], line=linenos[i])
             continue
         if is_md:
             cells = markdown.pipe_cells(part)
