@@ -170,6 +170,7 @@ def _parse(file: str, as_json: bool) -> int:
     m = report.meta
     print(f"{m['agency']} · {m['year']} · format {m['format']} · {len(report.cells)} cells · "
           f"{m['n_errors']} errors, {m['n_warnings']} warnings")
+    print(f"input form: {_form(m['input_form'])}")
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(report.cells[["table", "row", "col", "value", "raw", "status"]].to_string(index=False))
         if not report.issues.empty:
@@ -177,6 +178,11 @@ def _parse(file: str, as_json: bool) -> int:
             print(report.issues[["rule", "severity", "table", "row", "col", "message"]]
                   .to_string(index=False))
     return 0
+
+
+def _form(code: str) -> str:
+    from govopen.readers.text import FORMS
+    return f"{code} ({FORMS[code]})" if code in FORMS else code
 
 
 def _records(frame: Any) -> list[dict]:

@@ -81,6 +81,10 @@ REPORTS = _cols(
     ("file_type", "str", "文件类型", "File type"),
     ("sha256", "str", "文件 SHA-256", "SHA-256 of the file"),
     ("pages", "int", "页数", "Pages (PDF)"),
+    ("input_form", "str", "输入形式",
+     "Input form detected: pdf, html, docx, doc, markdown, text-tabs, text-layout, "
+     "text-lines, text-pages, text-spaces, text-flat"),
+    ("n_extra_rows", "int", "模板外行数", "Rows the report adds to the template (extra: rows)"),
     ("parser_version", "str", "解析器版本", "Parser version"),
     ("n_errors", "int", "错误数（本报告）", "Errors found in the report itself"),
     ("n_warnings", "int", "警告数（本报告）", "Warnings found in the report itself"),

@@ -90,6 +90,8 @@ class Document:
             ``ArticleTitle`` meta tag, PDF metadata ...), keys as found.
         notes: problems the reader met that the parser should report as issues
             (:class:`govopen.issues.Issue`).
+        form: the input form the reader detected (``markdown``, ``text-layout`` …;
+            see :data:`govopen.readers.text.FORMS`); empty means the file type.
     """
 
     text: str
@@ -98,6 +100,7 @@ class Document:
     pages: int | None = None
     header: dict[str, str] = field(default_factory=dict)
     notes: list[Issue] = field(default_factory=list)
+    form: str = ""
 
     def __post_init__(self) -> None:
         self._starts = [s.start for s in self.spans]
@@ -131,6 +134,7 @@ class DocumentBuilder:
         self.pages = pages
         self.header: dict[str, str] = {}
         self.notes: list[Issue] = []
+        self.form = ""
         self._parts: list[str] = []
         self._spans: list[Span] = []
         self._length = 0
@@ -195,6 +199,7 @@ class DocumentBuilder:
             pages=self.pages,
             header=dict(self.header),
             notes=list(self.notes),
+            form=self.form,
         )
 
 

@@ -119,7 +119,7 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     ocr = [n for n in document.notes if n.rule == "needs_ocr"]
     if not text.strip() and not ocr:
         raise ReportError(source, "the file contains no text")
-    tables = read_tables(text, meta["year"], sections)
+    tables = read_tables(text, meta["year"], sections, form=document.form)
     found = {c.table for c in tables.cells if c.status != "missing"}
     if not ocr and not found and not _looks_like_report(meta, sections):
         raise ReportError(source, "this does not look like a government information disclosure "
@@ -136,7 +136,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         issues += check_narrative(_prose(text, sections), cells)
     issue_frame = pd.DataFrame([i.as_row(report_id) for i in issues], columns=ISSUE_COLUMNS)
     meta = {"report_id": report_id, **meta, **_format_meta(formats), **(info or {}),
-            "pages": document.pages, "parser_version": __version__,
+            "pages": document.pages, "input_form": document.form or document.file_type,
+            "n_extra_rows": _extra_rows(cells), "parser_version": __version__,
             "n_errors": int((issue_frame["severity"] == "error").sum()),
             "n_warnings": int((issue_frame["severity"] == "warning").sum())}
     section_frame = pd.DataFrame(
@@ -145,6 +146,12 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         columns=SECTION_COLUMNS)
     section_frame["section"] = section_frame["section"].astype("Int64")
     return Report(meta, cells, issue_frame, section_frame, document)
+
+
+def _extra_rows(cells: pd.DataFrame) -> int:
+    """How many rows the report adds to the template (``extra:…`` rows)."""
+    extra = cells[cells["row"].str.startswith("extra:")]
+    return int(extra[["table", "row"]].drop_duplicates().shape[0])
 
 
 def file_sha256(path: str | Path) -> str:

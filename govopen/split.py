@@ -46,8 +46,9 @@ class Piece:
 def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]] | None:
     """All ways to read ``tokens`` as ``len(kinds)`` cells.
 
-    ``kinds`` gives each cell's kind (``count``, ``signed`` or ``money``): only
-    money may have decimals and only signed cells a minus sign. Blank tokens and tab-separated cells are one cell
+    ``kinds`` gives each cell's kind (``count``, ``signed``, ``money`` or
+    ``number``, any number as printed): only money and numbers may have decimals,
+    only signed cells and numbers a minus sign. Blank tokens and tab-separated cells are one cell
     each; a glued number may be several. Returns ``None`` when there are more
     than :data:`MAX_READINGS` readings, ``[]`` when there is none.
 
@@ -162,7 +163,7 @@ def _piece(tok: Token, part: str, offset: int, first: bool, last: bool, kind: st
     if not _valid_number(part, kind):
         return None
     value = float(part) * (tok.sign if first else 1)
-    if value < 0 and kind != "signed":
+    if value < 0 and kind not in ("signed", "number"):
         return None  # only 本年增/减 can be negative
     whole = first and last
     raw = tok.text if whole else part
@@ -175,6 +176,6 @@ def _valid_number(part: str, kind: str) -> bool:
     if not part or part.startswith(".") or part.endswith("."):
         return False
     whole, _, frac = part.partition(".")
-    if frac and kind != "money":
+    if frac and kind not in ("money", "number"):
         return False
     return whole == "0" or not whole.startswith("0")

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import product
+from itertools import combinations, product
 
 from govopen.issues import Issue, shown
 from govopen.sections import Section, find_sections
@@ -46,12 +46,21 @@ _FORMAT_MARKS = {
 # Labels that are column headers or sub-headings, never data rows.
 _HEADERISH = re.compile(r"^(?:信息内容|第二十条|第\d+条)|申请人情况|办理结果$|[,;，；。]")
 _SECTION_OF = {"proactive": 2, "requests": 3, "appeals": 4}
-# How many template rows ahead a label may match: a row whose label is lost may
-# be skipped, but a header word must not jump to the end of the table.
+# How many template rows ahead a label without numbers may match: a row whose
+# label is lost may be skipped, but a header word must not jump to the end of the
+# table. A labelled row with numbers is found anywhere further down.
 _WINDOW = 4
 _APPEAL_ROWS = ("review", "suit_direct", "suit_after_review")
 # The identities a report's own cells obey: they choose between readings of glued digits.
 _OWN_IDENTITIES = tuple(i for i in identities() if not i.across_years)
+
+# Input forms that may print two cells without a separator (crawled pages, text
+# pasted from anywhere, documents whose form is not recorded).
+GLUING_FORMS = frozenset({"", "text-flat", "text-spaces", "text-tabs"})
+# Input forms whose empty cells may stand where no cell is (converters' markdown).
+LOOSE_GRID_FORMS = frozenset({"markdown"})
+# Past this many ways to place unprinted blank cells in a row, it is left NaN.
+_MAX_PLACEMENTS = 5_000
 
 
 @dataclass
@@ -76,6 +85,9 @@ class TableResult:
     findings: list[Issue] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
+    # A row of a loose grid (markdown) did not fit its cells: the converter shifted
+    # columns, so no empty cell of that grid is trusted from there on.
+    shifted: bool = False
 
 
 @dataclass
@@ -92,11 +104,16 @@ class _Row:
 
 
 def read_tables(text: str, year: int | None = None,
-                sections: list[Section] | None = None) -> TableResult:
+                sections: list[Section] | None = None, form: str = "") -> TableResult:
     """Read the three tables of a report's normalised text.
 
     ``year`` (the year reported on) breaks ties when a table's labels do not show
-    its format. ``sections`` may be given if already found.
+    its format. ``sections`` may be given if already found. ``form`` is the input
+    form the reader detected (:attr:`govopen.document.Document.form`): in the
+    dump of a PDF converter two cells are never glued, so a row printing fewer
+    numbers than cells has blank cells not printed, and the identities choose
+    where they are; in markdown the empty cells of a row that has too many or too
+    few cells do not say where its blank cells are, so they are placed the same way.
     """
     result = TableResult(sections=sections if sections is not None else find_sections(text))
     by_number = {s.number: s for s in result.sections if s.number}
@@ -110,7 +127,8 @@ def read_tables(text: str, year: int | None = None,
         lo, hi = region
         m = _TABLE_START[table].search(text, lo, hi)
         start = m.start() if m else lo
-        segs = segment(text[start:hi], offset=start)
+        segs = segment(text[start:hi], offset=start, glued=form in GLUING_FORMS,
+                       grid=form not in LOOSE_GRID_FORMS)
         fmt = _detect_format(table, text[start:hi], year)
         if table == "appeals":
             _read_appeals(segs, template("appeals", fmt), result)
@@ -158,6 +176,8 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
     rows = _match(segs, tmpl, result)
+    result.shifted |= any(row.segment is not None and _misfit(row.segment.values, len(row.cols))
+                          and len(row.segment.values) > len(row.cols) for row in rows)
     for row in rows:
         _read_options(row, tmpl.table, result)
     if tmpl.table == "requests":
@@ -169,12 +189,27 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
 
 
 def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Row]:
-    """Assign segments to template rows, in template order."""
+    """Assign segments to template rows, in template order.
+
+    Rows are found by their labels wherever they stand; values printed in a row
+    of their own (``detached``, see :class:`govopen.tokens.Segment`) go to the
+    row before them if its label printed no number, else to the next row found
+    whose label printed none (converters put a wrapped row's numbers above or
+    below its label).
+    """
     defs = list(tmpl.rows)
     found: dict[str, Segment] = {}
     extras: list[tuple[int, Segment]] = []
+    pending: list[Segment] = []  # detached values waiting for their label
+    last: Segment | None = None  # the segment of the last row found
     ti = 0
     for seg in segs:
+        if seg.detached:
+            if last is not None and not _numbers(last) and not pending:
+                last.values = seg.values
+            else:
+                pending.append(seg)
+            continue
         label = _label_tail(seg.label)
         hits = []
         pos = 0
@@ -184,17 +219,25 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
                 m = defs[j].pattern.search(label, pos)
                 if m and (best is None or m.start() < best[1].start()):
                     best = (j, m)
+            if best is None and not hits and _numbers(seg) and not _HEADERISH.search(label):
+                # A row with numbers whose label is further down the template: the
+                # report left rows out (a header word, with no numbers, never jumps).
+                best = next(((j, m) for j in range(ti + _WINDOW, len(defs))
+                             if (m := defs[j].pattern.search(label, pos))), None)
             if best is None:
                 break
             hits.append(best[0])
             ti, pos = best[0] + 1, best[1].end()
         if hits:
             for j in hits[:-1]:
-                found.setdefault(defs[j].code, Segment(label))
+                found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))
             found.setdefault(defs[hits[-1]].code, seg)
-        elif ti > 0 and seg.values and any(t.kind == "num" for t in seg.values) \
-                and label and not _HEADERISH.search(label):
+            rows = [found[defs[j].code] for j in hits]
+            _give_detached(pending, [r for r in rows if not _numbers(r)], tmpl.table, result)
+            pending, last = [], rows[-1]
+        elif ti > 0 and _is_extra(seg, label):
             extras.append((ti, seg))
+    _give_detached(pending, [], tmpl.table, result)
     rows: list[_Row] = []
     for j, d in enumerate(defs):
         for at, seg in extras:
@@ -212,6 +255,33 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     return rows
 
 
+def _numbers(seg: Segment) -> bool:
+    return any(t.kind == "num" for t in seg.values)
+
+
+def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
+                   result: TableResult) -> None:
+    """Give detached rows of values to the rows found without numbers, nearest first."""
+    while pending and targets:
+        targets.pop().values = pending.pop().values
+    for seg in pending:
+        result.findings.append(Issue(
+            "values_unlabelled", "warning",
+            f"section {_zh(table)}: a row of numbers printed without a label "
+            f"({_shown(seg.values)}) belongs to no row found; not read", table=table))
+
+
+def _is_extra(seg: Segment, label: str) -> bool:
+    """A row the template lacks: a short label of its own, numbers after it.
+
+    Narrative sentences, header words and markdown rules never are: the label
+    must not be a sentence (no comma or full stop), must be short and must hold
+    Chinese text.
+    """
+    return (_numbers(seg) and bool(label) and not _HEADERISH.search(label)
+            and len(label) <= 60 and len(re.findall(r"[\u4e00-\u9fff]", label)) >= 2)
+
+
 def _label_tail(label: str) -> str:
     """The part of a label after the last sentence end (prose run into a table)."""
     return label.rsplit("。", 1)[-1]
@@ -227,7 +297,8 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
         cols = ("value",)
     else:
         cols = tuple(f"v{i + 1}" for i in range(n))
-    kinds = tuple(tmpl.col(c).kind if c in {x.code for x in tmpl.cols} else "money" for c in cols)
+    # No unit is assumed on a row the template lacks: its numbers stay as printed.
+    kinds = tuple("count" if tmpl.table == "requests" else "number" for _ in cols)
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
@@ -240,7 +311,7 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
     tokens = row.segment.values
-    options = _readings(tokens, row.kinds)
+    options = _readings(tokens, row.kinds, result.shifted)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -279,11 +350,50 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     return out or [tokens]
 
 
-def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] | None:
+def _misfit(tokens: list[Token], n: int) -> bool:
+    """A row of a loose grid whose cells do not fit ``n`` (padding aside)."""
+    return any(t.loose for t in tokens) and len(_alignments(tokens, n)[0]) != n
+
+
+def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
+                      ) -> list[list[Token]] | None:
+    """Where a text that never glues cells left out blank cells: every placement.
+
+    The numbers of a row of a loose grid that does not fit (or of a grid found
+    ``shifted``) are placed the same way, its empty cells set aside. None when
+    the row is not such a row (or has too many placements to list).
+    """
+    if any(t.loose for t in tokens) and (shifted or _misfit(tokens, n)):
+        tokens = [t for t in tokens if t.kind != "blank"]
+    elif any(t.joinable for t in tokens) or len({t.cell for t in tokens}) > 1:
+        return None
+    missing = n - len(tokens)
+    if missing < 0 or not tokens:
+        return None
+    if math.comb(n, missing) > _MAX_PLACEMENTS:
+        return None
+    out = []
+    for slots in combinations(range(n), missing):
+        it = iter(tokens)
+        row = []
+        for k in range(n):
+            if k in slots:
+                prev = row[-1] if row else tokens[0]
+                at = prev.end if row else prev.start
+                row.append(Token("blank", "", at, at, prev.line, joinable=False))
+            else:
+                row.append(next(it))
+        out.append(row)
+    return out
+
+
+def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False
+              ) -> list[list[Piece]] | None:
     """Readings of a row under every alignment of its padding (None: too many)."""
     options: list[list[Piece]] = []
     seen = set()
-    for aligned in _alignments(tokens, len(kinds)):
+    for aligned in (_unprinted_blanks(tokens, len(kinds), shifted)
+                    or _alignments(tokens, len(kinds))):
         found = readings(aligned, kinds)
         if found is None:
             return None
@@ -453,6 +563,8 @@ def _token_text(row: _Row, piece: Piece) -> str:
 
 def _canonical(piece: Piece, kind: str, hint: str, table: str, row: _Row, k: int,
                result: TableResult) -> tuple[float | None, str]:
+    if kind == "number":
+        return piece.value, piece.unit if piece.unit in ("元", "万元") else ""
     if piece.value is None or kind != "money":
         return piece.value, ""
     unit = piece.unit if piece.unit in ("元", "万元") else hint
@@ -491,7 +603,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
                ("count",) * 15, Segment("", values=tokens))
     staged = TableResult()
-    options = _readings(tokens, row.kinds)
+    options = _readings(tokens, row.kinds, result.shifted)
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 # 0000000 followed by the label "2.其他…" (crawler text glues them).
 _ENUMERATOR = re.compile(r"[1-9][.、][ ]?(?=[^\d\s.,]|$)")
 # Digits of a date ("2020年") are label text, not a table value.
-_DATE = re.compile(r"\d+[年月日号]")
+_DATE = re.compile(r"\d+ ?[年月日号]")
 _SIGN = r"(?P<sign>[+\-−]|减少|增加|减|增)?"
 _NUMBER = re.compile(
     _SIGN + r"(?P<digits>\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -58,19 +58,28 @@ class Token:
     sign: int = 1
     digits: str = ""
     unit: str = ""
+    joinable: bool = True  # False where the text's form never glues cells
+    loose: bool = False  # a cell of a grid whose empty cells may not be cells
 
     @property
     def glued(self) -> bool:
-        return self.kind == "num" and self.cell is None
+        return self.kind == "num" and self.cell is None and self.joinable
 
 
 @dataclass
 class Segment:
-    """A label (whitespace removed) and the value tokens printed after it."""
+    """A label (whitespace removed) and the value tokens printed after it.
+
+    ``detached`` marks the values of a row whose label cell is printed empty
+    (``| | 1 0 | 0 0 |`` in a converter's markdown): the label they belong to
+    stands on a line of its own, above or below (:func:`govopen.tables.read_tables`
+    pairs them).
+    """
 
     label: str
     labels: list[Token] = field(default_factory=list)
     values: list[Token] = field(default_factory=list)
+    detached: bool = False
 
     @property
     def start(self) -> int:
@@ -83,10 +92,14 @@ class Segment:
         return toks[-1].end if toks else 0
 
 
-def tokenize(text: str, offset: int = 0) -> list[Token]:
+def tokenize(text: str, offset: int = 0, glued: bool = True, grid: bool = True) -> list[Token]:
     """Split text into label, number and blank tokens, line by line.
 
     ``offset`` is added to every position, for text cut from a larger document.
+    ``glued=False`` says the text never prints two cells without a separator
+    (a PDF converter's dump): a run of digits is then always one cell.
+    ``grid=False`` says the empty cells of tab-separated rows may stand where the
+    table has no cell (a converter's markdown); their tokens are ``loose``.
 
     Example:
         >>> [(t.kind, t.text) for t in tokenize("政府集中采购\\t36\\t162000 元\\t")]
@@ -103,6 +116,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         else:
             tokens.extend(_tokenize_run(line, pos, lineno, None))
         pos += len(line) + 1
+    for tok in tokens:
+        tok.joinable = glued
+        tok.loose = not grid and tok.cell is not None
     return tokens
 
 
@@ -182,7 +198,7 @@ def _standalone(text: str, i: int) -> bool:
     return (i == 0 or text[i - 1] == " ") and (j == len(text) or text[j] == " ")
 
 
-def segment(text: str, offset: int = 0) -> list[Segment]:
+def segment(text: str, offset: int = 0, glued: bool = True, grid: bool = True) -> list[Segment]:
     """Group the tokens of ``text`` into label + values segments.
 
     Rules that make all layouts read alike:
@@ -191,7 +207,9 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
       over lines, vertical header text one character per line);
     * in a tab-separated line, empty cells before a label are merged-cell
       padding and are dropped, and values end at the end of the line;
-    * in running text, values continue across lines until the next label.
+    * in running text, values continue across lines until the next label;
+    * a row of cells whose first (label) cell is empty and that prints numbers
+      and no label is a segment of its own, ``detached`` (see :class:`Segment`).
 
     Example:
         >>> [(s.label, len(s.values)) for s in segment("\\t(二) 部分公开\\t1\\t\\t2\\n")]
@@ -200,7 +218,7 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
     segs: list[Segment] = []
     cur = Segment("")
     row_values = False  # cur holds the values of a tab-separated row
-    for line in _lines(tokenize(text, offset)):
+    for line in _lines(tokenize(text, offset, glued, grid)):
         if line[0].cell is not None:
             line = _drop_padding(line)
             filled = [t for t in line if t.kind != "blank"]
@@ -209,6 +227,12 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
                 # One cell per line ("\t0" under "\t规章"): an indented value and
                 # nothing after it continues the row instead of being a row of its own.
                 line = filled
+            elif _detached(line):
+                if cur.labels or cur.values:
+                    segs.append(cur)
+                segs.append(Segment("", values=line, detached=True))
+                cur, row_values = Segment(""), False
+                continue
             elif any(t.kind != "text" for t in line):
                 if cur.values and row_values:
                     segs.append(cur)
@@ -227,6 +251,13 @@ def segment(text: str, offset: int = 0) -> list[Segment]:
     if cur.labels or cur.values:
         segs.append(cur)
     return segs
+
+
+def _detached(line: list[Token]) -> bool:
+    """A row of cells with an empty first cell, numbers, and no label."""
+    return (line[0].kind == "blank" and line[0].cell == 0 and not line[0].text
+            and all(t.kind != "text" for t in line)
+            and sum(t.kind == "num" for t in line) >= 2)
 
 
 def _lines(tokens: list[Token]) -> list[list[Token]]:

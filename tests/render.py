@@ -545,3 +545,108 @@ def values_from_list(data: list[float | None], fmt_: str) -> dict:
     if len(data) != len(keys):
         raise ValueError(f"expected {len(keys)} values for format {fmt_}, got {len(data)}")
     return dict(zip(keys, data, strict=True))
+
+
+# --------------------------------------------------------------------------- markdown
+#
+# Markdown as crawlers and PDF converters write it. Variants:
+#   plain     one pipe table per section, a header row and a |---| rule
+#   merged    merged labels repeated in every row they span, with <br> inside
+#             cells (as pymupdf4llm writes them), header split over two rows,
+#             ``## 表三：…`` headings a converter inserts
+#   split     the requests table cut in two by a page break: a page number and
+#             the header repeated on the next page
+#   loose     extra empty columns and two numbers of adjacent cells in one cell
+
+MD_VARIANTS = ("plain", "merged", "split", "loose")
+
+
+def _md_row(cells: list[str]) -> str:
+    return "|" + "|".join(c.replace("\n", "<br>") for c in cells) + "|"
+
+
+def _md_rule(n: int) -> str:
+    return "|" + "|".join(["---"] * n) + "|"
+
+
+def render_markdown(values: dict, formats: dict[str, str], year: int, variant: str = "plain",
+                    show=fmt) -> str:
+    """``values[(table, row, col)]`` → a report as markdown (see :data:`MD_VARIANTS`).
+
+    ``formats`` gives each table's template format (``proactive``, ``requests``).
+    """
+    out = [f"# {TITLE.format(year=year)}", "", "一、总体情况", "", "本机关依法做好政府信息公开工作。", ""]
+    for table in ("proactive", "requests", "appeals"):
+        heading = HEADINGS[table]
+        out += [f"## {heading}" if variant != "plain" else heading, ""]
+        if variant == "merged":
+            out += [f"## 表{heading[0]}：{heading[2:]}", ""]
+        if table == "appeals":
+            cells = [show(values.get(("appeals", r, c))) for r in APPEAL_ROWS for c in APPEAL_COLS]
+            head = ["行政复议"] * 5 + ["行政诉讼"] * 10
+            out += [_md_row(head), _md_rule(15)]
+            sub = list(APPEALS_SUBHEADERS) * 3
+            if variant == "merged":
+                out.append(_md_row([""] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5))
+            out += [_md_row(sub), _md_row(_loose(cells) if variant == "loose" else cells), ""]
+            continue
+        tmpl = template(table, formats[table])
+        rows = list(tmpl.rows)
+        width = max(len(r.cols) for r in rows)
+        lines = []
+        if table == "requests":
+            head = ["（本列数据的勾稽关系为：第一项加第二项之和，\n等于第三项加第四项之和）", "申请人情况"] + [""] * 6
+            lines += [_md_row(head), _md_rule(len(head))]
+            if variant == "merged":
+                lines.append(_md_row(["", "自然人", "法人或其他组织", "", "", "", "", "总计"]))
+            lines.append(_md_row(["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
+                                  "其他", "总计"]))
+        else:
+            lines += [_md_row(["信息内容"] + [""] * width), _md_rule(width + 1)]
+        groups = _md_groups(rows)
+        for i, row in enumerate(rows):
+            if not any((table, row.code, c) in values for c in row.cols):
+                continue  # a row the report leaves out
+            if table == "proactive" and (formats[table], row.code) in PROACTIVE_HEADERS:
+                head = PROACTIVE_HEADERS[(formats[table], row.code)].split("\n")
+                lines.append(_md_row([head[0]] + [""] * width))
+                lines.append(_md_row(head[1].split(" ")))
+            cells = [show(values.get((table, row.code, c))) for c in row.cols]
+            name = label(row.zh)
+            if variant == "merged" and row.code in groups:
+                name = groups[row.code] + "|" + name
+            elif variant == "merged" and table == "requests":
+                name = "|" + name
+            if variant == "loose":
+                cells = _loose(cells)
+            lines.append(_md_row([*name.split("|"), *cells]))
+            if variant == "split" and table == "requests" and i == len(rows) // 2:
+                lines += ["", "- 3 -", "", lines[0], lines[1]]
+        out += lines + [""]
+    out += ["五、存在的主要问题及改进情况", "", "无。", "", "六、其他需要报告的事项", "", "无。", ""]
+    return "\n".join(out)
+
+
+def _md_groups(rows) -> dict[str, str]:
+    """The merged group label of each requests row, with <br> as pymupdf4llm writes it."""
+    out = {}
+    for row in rows:
+        zh = label(row.zh)
+        for mark in ("(三)不予公开", "(四)无法提供", "(五)不予处理", "(六)其他处理"):
+            if zh.startswith(mark) and " " in zh:
+                out[row.code] = "三、\n本\n年\n度\n办\n理\n结\n果" if mark == "(三)不予公开" else ""
+        if row.code in ("granted", "partial"):
+            out[row.code] = "三、\n本\n年度办理结果"
+    return out
+
+
+def _loose(cells: list[str]) -> list[str]:
+    """Cells as a converter that misjudged the columns prints them."""
+    out = []
+    for i, c in enumerate(cells):
+        if i % 3 == 1 and out and out[-1] and c:
+            out[-1] = f"{out[-1]} {c}"  # two adjacent numbers in one cell
+            out.append("")
+        else:
+            out.append(c)
+    return out + [""]

@@ -62,3 +62,10 @@ def test_output_cut_short_by_a_closed_pipe_is_quiet():
     proc.wait(timeout=120)
     assert "BrokenPipeError" not in stderr and "Traceback" not in stderr, stderr
     assert proc.returncode == 141
+def test_parse_names_the_input_form(capsys):
+    from conftest import ROOT
+    md = ROOT / "tests" / "fixtures" / "converters" / "jiangsu_huaian_hongze_2023.pymupdf4llm.md"
+    assert main(["parse", str(md)]) == 0
+    assert "input form: markdown (markdown with pipe tables" in capsys.readouterr().out
+    assert main(["parse", str(SEED)]) == 0
+    assert "input form: text-" in capsys.readouterr().out

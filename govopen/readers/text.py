@@ -3,6 +3,9 @@
 Text keeps its lines (a tab inside a line separates table cells). A web crawler's
 header — ``标题: …``, ``发布时间: …``, ``原文链接: …`` up to a line of ``=`` around
 ``正文`` — is taken into :attr:`Document.header` and left out of the report text.
+Markdown pipe rows become rows of cells (:mod:`govopen.readers.markdown`), page
+furniture of PDF dumps is dropped (:mod:`govopen.readers.furniture`), and the
+form the text is in is recorded as :attr:`Document.form` (see :data:`FORMS`).
 
 Example:
     >>> doc = read_text_bytes("标题: 某局2021年报告\\n=== 正文 ===\\n一、总体情况\\n".encode())
@@ -16,7 +19,23 @@ import re
 
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
+from govopen.readers import markdown
+from govopen.readers.columns import align_columns
 from govopen.readers.encoding import decode_bytes
+from govopen.readers.furniture import furniture, strip_glued
+
+# The input forms a text report is recognised in (``reports.input_form``).
+FORMS = {
+    "markdown": "markdown with pipe tables (crawlers, pymupdf4llm, markitdown, docling)",
+    "text-tabs": "text with tab-separated cells (copied from Word, HTML or a PDF table)",
+    "text-layout": "text with columns aligned by spaces (pdftotext -layout)",
+    "text-lines": "text with one cell per line (pdftotext, pdfminer, pypdfium2)",
+    "text-pages": "text with page breaks and cells separated by single spaces (pypdfium2)",
+    "text-spaces": "text with cells separated by single spaces",
+    "text-flat": "text flattened onto few long lines (crawled page)",
+}
+_ALIGNED = re.compile(r"\S {2,}\d")
+_BARE_NUMBER = re.compile(r"^\s*[\d.,]+\s*$")
 
 _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published",
                 "原文链接": "url", "链接": "url", "发布机构": "publisher", "文号": "doc_number",
@@ -43,9 +62,61 @@ def read_text_string(text: str, source: object = "<text>") -> Document:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     builder = DocumentBuilder(file_type="txt")
     start = _crawler_header(lines, builder.header)
+    # A form feed (pdftotext, pypdfium2) starts a new page, even inside a line.
+    parts, linenos, pages, page = [], [], [], 1
     for lineno in range(start, len(lines)):
-        builder.add_line(lines[lineno], line=lineno + 1)
+        for k, part in enumerate(lines[lineno].split("\f")):
+            page += 1 if k else 0
+            parts.append(part)
+            linenos.append(lineno + 1)
+            pages.append(page)
+    is_md = markdown.looks_like_markdown(parts)
+    builder.form = detect_form(parts, is_md)
+    if builder.form == "text-spaces" and page > 1:
+        builder.form = "text-pages"
+    drop = furniture(parts, pages, markdown=is_md)
+    kept = [i for i in range(len(parts)) if i not in drop]
+    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
+                   ) if builder.form == "text-layout" else {}
+    for i, part in enumerate(parts):
+        if i in drop:
+            continue
+        if aligned.get(i) is not None:
+            builder.add_row(aligned[i], line=linenos[i])
+            continue
+        if is_md:
+            cells = markdown.pipe_cells(part)
+            if cells is not None:
+                builder.add_row(markdown.trusted_cells(cells), line=linenos[i])
+                continue
+            if markdown.is_rule(part) or markdown.is_break(part):
+                continue
+            part = markdown.plain(part)
+        builder.add_line(strip_glued(part), line=linenos[i])
     return builder.build()
+
+
+def detect_form(lines: list[str], is_markdown: bool | None = None) -> str:
+    """Which of :data:`FORMS` a text is in, from how its lines look.
+
+    Example:
+        >>> detect_form(["规章\\t0\\t0\\t3", "行政许可\\t5", "行政处罚\\t7"])
+        'text-tabs'
+        >>> detect_form(["| 规章 | 0 | 0 | 3 |", "|---|---|---|---|", "| 行政许可 | 5 | | |"])
+        'markdown'
+    """
+    if is_markdown if is_markdown is not None else markdown.looks_like_markdown(lines):
+        return "markdown"
+    filled = [ln for ln in lines if ln.strip()]
+    if sum("\t" in ln.strip() for ln in filled) >= 3:
+        return "text-tabs"
+    if sum(bool(_ALIGNED.search(ln.strip())) for ln in filled) >= 5:
+        return "text-layout"
+    if sum(bool(_BARE_NUMBER.match(ln)) for ln in filled) >= 15:
+        return "text-lines"
+    if len(filled) < 15 and sum(map(len, filled)) > 1500:
+        return "text-flat"
+    return "text-spaces"
 
 
 def _crawler_header(lines: list[str], header: dict[str, str]) -> int:

@@ -1,0 +1,96 @@
+r"""Columns of text laid out with spaces (``pdftotext -layout``): where blank cells are.
+
+A layout dump keeps each number where it stood on the page (in characters, a
+Chinese character counting as one), but a blank cell
+leaves only spaces. Rows of one table share their column positions, so the rows
+that print a number in every column show where the columns are, and every other
+row's numbers are placed in the nearest column; the columns a row leaves empty are
+its blank cells. A row is converted only where this is certain: its numbers each
+fall clearly into one column, in order. Anything else stays text, and the parser
+places its blanks by the identities or leaves them NaN.
+
+Example:
+    >>> lines = ["规章              1        2        3",
+    ...          "行政规范性文件         4                 6"]
+    >>> align_columns(lines)
+    [['规章', '1', '2', '3'], ['行政规范性文件', '4', '', '6']]
+"""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+
+_CHUNK = re.compile(r"\S+(?: \S+)*")
+_VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
+
+
+def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
+    """Label chunks and value items (start, end, text) of a table row, or None."""
+    labels: list[str] = []
+    values: list[tuple[int, int, str]] = []
+    for m in _CHUNK.finditer(line):
+        parts = m.group().split(" ")
+        if all(_VALUE.match(p) for p in parts):
+            pos = m.start()
+            for p in parts:
+                values.append((pos, pos + len(p), p))
+                pos += len(p) + 1
+        elif values:
+            return None  # text after the numbers: not a plain row
+        else:
+            labels.append(m.group())
+    return (labels, values) if values else None
+
+
+def align_columns(lines: list[str]) -> list[list[str] | None]:
+    """For each line, its cells (labels, then one cell per column) or None (keep as text)."""
+    out: list[list[str] | None] = [None] * len(lines)
+    block: list[int] = []
+    quiet = 0
+    rows = [_items(ln) for ln in lines]
+    for i, ln in enumerate(lines):
+        if rows[i] is not None:
+            block.append(i)
+            quiet = 0
+            continue
+        if not ln.strip():
+            continue
+        quiet += 1
+        # A header line (several chunks, no number) or two lines of text end a table.
+        if quiet >= 2 or len(_CHUNK.findall(ln)) >= 2:
+            _place(block, rows, out)
+            block, quiet = [], 0
+    _place(block, rows, out)
+    return out
+
+
+def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
+    if not block:
+        return
+    k = max(len(rows[i][1]) for i in block)
+    refs = [i for i in block if len(rows[i][1]) == k]
+    if k < 2:
+        return
+    best = None
+    for key in (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2):
+        slots = [median(key(rows[i][1][s]) for i in refs) for s in range(k)]
+        spread = max(abs(key(rows[i][1][s]) - slots[s]) for i in refs for s in range(k))
+        if best is None or spread < best[0]:
+            best = (spread, slots, key)
+    spread, slots, key = best
+    gap = min(b - a for a, b in zip(slots, slots[1:], strict=False))
+    tol = gap / 2 - 0.5
+    if gap <= 1 or spread > tol:
+        return  # the rows do not share columns clearly enough
+    for i in block:
+        labels, values = rows[i]
+        cells = [""] * k
+        last = -1
+        for v in values:
+            s = min(range(k), key=lambda j, v=v: abs(key(v) - slots[j]))
+            if abs(key(v) - slots[s]) > tol or s <= last:
+                break
+            cells[s], last = v[2], s
+        else:
+            out[i] = [*labels, *cells]

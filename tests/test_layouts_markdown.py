@@ -1,0 +1,143 @@
+"""Markdown pipe tables, page furniture and omitted rows: values → layout → values.
+
+The hand-read reports are rendered as markdown in the variants converters write
+(:data:`render.MD_VARIANTS`) and parsed back; every cell a person read off the
+document must come back. Hypothesis draws random reports, variants, furniture
+and omitted rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import pytest
+from conftest import EXPECTED
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from render import random_values, render, render_markdown
+from test_layouts_converters import tally
+
+import govopen
+
+STEMS = sorted(p.name[:-4] for p in EXPECTED.glob("*.csv") if not p.name.endswith(".issues.csv"))
+
+
+def hand_read(stem: str) -> tuple[dict, dict, int]:
+    """The template cells a person read off the report (``?`` cells left out)."""
+    with (EXPECTED / f"{stem}.csv").open(encoding="utf-8") as f:
+        values = {(r["table"], r["row"], r["col"]): (float(r["value"]) if r["value"] else None)
+                  for r in csv.DictReader(f)
+                  if not r["row"].startswith("extra:") and r["value"] != "?"}
+    meta = json.loads((EXPECTED / f"{stem}.meta.json").read_text(encoding="utf-8"))
+    formats = {t: meta["table_formats"].get(t, meta["format"]) for t in ("proactive", "requests")}
+    return values, formats, meta["year"]
+
+
+def test_all_hand_read_reports_are_here():
+    assert len(STEMS) == 24
+
+
+@pytest.mark.parametrize("variant", ["plain", "merged", "split"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_hand_read_report_as_markdown(stem: str, variant: str) -> None:
+    values, formats, year = hand_read(stem)
+    report = govopen.read_text(render_markdown(values, formats, year, variant))
+    result = tally(report, values)
+    assert not result["wrong"] and not result["flagged"], (result["wrong"] + result["flagged"])[:8]
+    assert report.meta["input_form"] == "markdown"
+    assert report.meta["n_extra_rows"] == 0
+
+
+# --- rows left out, reordered ------------------------------------------------------
+
+KEPT = {"new", "carried_over", "granted", "partial", "other", "total", "carried_forward"}
+
+
+def test_requests_table_with_rows_left_out():
+    values, formats, year = hand_read("jiangsu_huaian_hongze_2023")
+    printed = {k: v for k, v in values.items() if k[0] != "requests" or k[1] in KEPT}
+    for variant in ("plain", "merged"):
+        report = govopen.read_text(render_markdown(printed, formats, year, variant, show=_shown))
+        cells = report.cells.set_index(["table", "row", "col"])
+        for key, v in printed.items():
+            assert cells.loc[key, "value"] == v or (v is None and math.isnan(cells.loc[key, "value"]))
+        requests = cells.loc["requests"]
+        left_out = {r for r, _ in requests.index} - KEPT
+        assert left_out and (requests.loc[sorted(left_out), "status"] == "missing").all()
+        assert (requests.loc[sorted(KEPT), "status"] == "ok").all()
+        assert requests.loc[("total", "total"), "value"] == 21
+        assert not report.cells.row.str.startswith("extra:").any()
+
+
+def _shown(v):
+    return "" if v is None else str(int(v)) if float(v).is_integer() else repr(v)
+
+
+# --- hypothesis: variants, furniture, separators ------------------------------------
+
+FURNITURE = ("- {n} -", "— {n} —", "第 {n} 页 共 9 页", "-{n}-")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.builds(lambda seed: random_values(_picker(seed)), st.integers(0, 10**6)),
+       variant=st.sampled_from(["plain", "merged", "split", "loose"]))
+def test_random_reports_as_markdown(case, variant):
+    fmt_, year, values = case
+    report = govopen.read_text(render_markdown(values, {"proactive": fmt_, "requests": fmt_},
+                                               year, variant))
+    result = tally(report, values)
+    assert not result["wrong"], result["wrong"][:5]
+    if variant != "loose":
+        assert not result["flagged"], result["flagged"][:5]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.builds(lambda seed: random_values(_picker(seed), blanks=False),
+                      st.integers(0, 10**6)),
+       layout=st.sampled_from(["space", "tab", "lines"]),
+       mark=st.sampled_from(FURNITURE), page=st.integers(1, 9), where=st.floats(0.2, 0.95))
+def test_page_furniture_never_becomes_a_value(case, layout, mark, page, where):
+    fmt_, year, values = case
+    lines = render(values, fmt_, year, layout).split("\n")
+    at = int(len(lines) * where)
+    lines[at:at] = ["", mark.format(n=page), "\f"]
+    report = govopen.read_text("\n".join(lines))
+    result = tally(report, values)
+    assert not result["wrong"] and not result["flagged"], (result["wrong"] + result["flagged"])[:5]
+
+
+def _picker(seed: int):
+    import random
+    rng = random.Random(seed)
+    return lambda lo, hi: rng.randint(lo, hi)
+
+
+# --- section 四 in every shape -------------------------------------------------------
+
+APPEALS = [3, 1, 0, 2, 6, 0, 1, 0, 0, 1, 2, 0, 1, 0, 3]
+HEAD = "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计"
+
+
+@pytest.mark.parametrize("shape", ["1x15", "3x5", "15x1", "3x5-labelled", "markdown-3x5"])
+@pytest.mark.parametrize("after", ["", "2023 年 12 月 31 日", "- 5 -", "第 5 页 共 5 页", "1\n\f", "\f2"])
+def test_appeals_in_every_shape(shape: str, after: str) -> None:
+    nums = [str(v) for v in APPEALS]
+    rows = [nums[i:i + 5] for i in (0, 5, 10)]
+    body = {
+        "1x15": " ".join(nums),
+        "3x5": "\n".join(" ".join(r) for r in rows),
+        "15x1": "\n".join(nums),
+        "3x5-labelled": "\n".join(f"{name} {' '.join(r)}" for name, r in
+                                  zip(("行政复议", "未经复议直接起诉", "复议后起诉"), rows, strict=True)),
+        "markdown-3x5": "|结果维持|结果纠正|其他结果|尚未审结|总计|\n|---|---|---|---|---|\n"
+                        + "\n".join("|" + "|".join(r) + "|" for r in rows),
+    }[shape]
+    text = (f"某某县某某局2023年政府信息公开工作年度报告\n{HEAD}\n{body}\n{after}\n"
+            "五、存在的主要问题及改进情况\n无。\n")
+    report = govopen.read_text(text)
+    got = report.cells.query("table == 'appeals'")
+    assert got.value.tolist() == [float(v) for v in APPEALS], got[["row", "col", "value", "raw"]]
