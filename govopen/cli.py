@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from govopen.errors import ReportError
+from govopen.limits import DEFAULT_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help="worker processes (default: all cores; 0: parse in this process)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                   help="seconds allowed per file (default 120; 0: no limit)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds allowed per file (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

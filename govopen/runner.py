@@ -50,7 +50,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from govopen.errors import ReportError
+from govopen import limits
+from govopen.errors import ReportError, ReportTimeout
 from govopen.limits import time_limit
 
 # Seconds a worker may overrun its time limit before the parent kills it.
@@ -129,7 +130,7 @@ def call(func: Callable[..., Any], task: Task, timeout: float | None,
             value = func(*task.args)
     except ReportError as exc:
         seconds = time.monotonic() - t0
-        if timeout and seconds >= 0.99 * timeout:
+        if isinstance(exc, ReportTimeout) or (timeout and seconds >= 0.99 * timeout):
             return Outcome(task.key, error="Timeout", message=exc.problem, retry=True,
                            seconds=seconds)
         return Outcome(task.key, error="ReportError", message=exc.problem, seconds=seconds)
@@ -162,7 +163,10 @@ def _exit_with(parent: Any) -> None:
     os._exit(1)
 
 
-def _call_in_worker(func: Callable[..., Any], task: Task, timeout: float | None) -> Outcome:
+def _call_in_worker(func: Callable[..., Any], task: Task, timeout: float | None,
+                    values: limits.Limits | None = None) -> Outcome:
+    if values is not None:
+        limits.use(values)  # the parent's size limits (govopen.limits.configure)
     return call(func, task, timeout, _STARTED)
 
 
@@ -230,7 +234,8 @@ class _Pool:
             while (pending or inflight) and not broken:
                 while pending and len(inflight) < window:
                     task = pending.popleft()
-                    inflight[pool.submit(_call_in_worker, self.func, task, self.timeout)] = task
+                    inflight[pool.submit(_call_in_worker, self.func, task, self.timeout,
+                                         limits.limits())] = task
                 done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
                 _drain(started, running)
                 for future in done:

@@ -48,6 +48,8 @@ _SECTION_OF = {"proactive": 2, "requests": 3, "appeals": 4}
 # be skipped, but a header word must not jump to the end of the table.
 _WINDOW = 4
 _APPEAL_ROWS = ("review", "suit_direct", "suit_after_review")
+# Ways to drop a row's padding tried at most; past that the row is ambiguous.
+MAX_ALIGNMENTS = 200
 
 
 @dataclass
@@ -280,12 +282,12 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     def pad(tok: Token) -> bool:
         return tok.kind == "blank" and tok.cell is not None
 
-    out = []
-    for lead in range(excess + 1):
-        trail = excess - lead
-        dropped = tokens[:lead] + (tokens[len(tokens) - trail:] if trail else [])
-        if all(pad(t) for t in dropped):
-            out.append(tokens[lead:len(tokens) - trail])
+    # Linear, not quadratic in the row's length: ``lead`` cells can be dropped at
+    # the start if the first ``lead`` are padding, likewise at the end.
+    leading = next((i for i, t in enumerate(tokens) if not pad(t)), len(tokens))
+    trailing = next((i for i, t in enumerate(reversed(tokens)) if not pad(t)), len(tokens))
+    out = [tokens[lead:len(tokens) - (excess - lead)]
+           for lead in range(max(0, excess - trailing), min(excess, leading) + 1)]
     return out or [tokens]
 
 
@@ -293,7 +295,10 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] 
     """Readings of a row under every alignment of its padding (None: too many)."""
     options: list[list[Piece]] = []
     seen = set()
-    for aligned in _alignments(tokens, len(kinds)):
+    alignments = _alignments(tokens, len(kinds))
+    if len(alignments) > MAX_ALIGNMENTS:  # a budget: past it the row is ambiguous
+        return None
+    for aligned in alignments:
         found = readings(aligned, kinds)
         if found is None:
             return None

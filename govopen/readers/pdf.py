@@ -35,7 +35,10 @@ from pdfminer.utils import decode_text
 
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
-from govopen.limits import time_limit
+from govopen.limits import DEFAULT_TIMEOUT, check, time_limit
+from govopen.readers.pdf_guard import install as _guard_pdfminer
+
+_guard_pdfminer()
 
 # Table detection uses only drawn rules ("lines" strategy). The snap/join
 # tolerances absorb the small offsets between the strokes of adjacent cells that
@@ -78,7 +81,8 @@ _CID_SHARE = 0.1
 Bbox = tuple[float, float, float, float]
 
 
-def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+def read_pdf(path: str | os.PathLike[str],
+             timeout: float | None = DEFAULT_TIMEOUT) -> Document:
     """Read a PDF report into a :class:`Document`.
 
     Args:
@@ -108,6 +112,8 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
             raise
         except Exception as err:  # pdfminer raises many unrelated types on bad input
             inner = _root_cause(err)
+            if isinstance(inner, ReportError):  # a limit of govopen.limits, met inside
+                raise ReportError(source, inner.problem) from err
             if isinstance(inner, PDFPasswordIncorrect):
                 raise ReportError(source, "the PDF is encrypted (a password is needed to "
                                           "open it)") from err
@@ -154,6 +160,7 @@ def _describe(err: BaseException) -> str:
 
 def _read(source: str) -> Document:
     with pdfplumber.open(source) as pdf:
+        check(source, "pages", len(pdf.pages))
         builder = DocumentBuilder(file_type="pdf", pages=len(pdf.pages))
         builder.header.update(_metadata(pdf))
         scanned: list[int] = []

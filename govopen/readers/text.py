@@ -17,11 +17,13 @@ from pathlib import Path
 
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
+from govopen.limits import check
 from govopen.readers.encoding import decode_bytes
 
 _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published",
                 "原文链接": "url", "链接": "url", "发布机构": "publisher", "文号": "doc_number",
                 "栏目": "column", "来源": "publisher"}
+_BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
 _BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$")
 _HEADER_LINE = re.compile(r"^(?P<key>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*)$")
 
@@ -44,10 +46,11 @@ def read_text_bytes(data: bytes, source: object = "<text>") -> Document:
 
 def read_text_string(text: str, source: object = "<text>") -> Document:
     """Build a :class:`Document` from text already in memory."""
-    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    bad = len(_BAD_CHARS.findall(text))
     if text and bad / len(text) > 0.05:
         raise ReportError(source, "the file is not readable text (binary data or wrong encoding)")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    check(source, "lines", len(lines))
     builder = DocumentBuilder(file_type="txt")
     start = _crawler_header(lines, builder.header)
     for lineno in range(start, len(lines)):
