@@ -123,7 +123,9 @@ def check_text(source: object, text: str) -> None:
     """The limits every reader's text must keep: line length, cells per line.
 
     Example:
-        >>> check_text("a.txt", "规章\t1\t2\n")
+        >>> check_text("a.txt", "规章 1 2" * 10**5)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        govopen.errors.ReportError: a.txt: the file exceeds the line_chars limit (600000 > 200000); ...
     """
     lines = text.split("\n")
     check(source, "lines", len(lines))

@@ -35,7 +35,7 @@ from govopen.errors import ReportError
 from govopen.limits import check, exceeded
 from govopen.limits import limits as LIMITS
 from govopen.normalize import compact
-from govopen.readers.encoding import decode_bytes
+from govopen.readers.encoding import decode_report
 
 # Elements whose content is never report text. Word's <w:...>/<v:...> islands and
 # <xml> blocks carry document settings, not words.
@@ -169,7 +169,7 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
     # Counted before parsing: a tree of 10^5 elements takes bs4 longer than any
     # time limit a build would set, and no report page comes near.
     check(source, "html_tags", data.count(b"<"))
-    text = _decode(data, source)
+    text, encoding_note = _decode(data, source)
 
     try:
         with warnings.catch_warnings():
@@ -189,6 +189,8 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
         raise ReportError(source, "the page has no text")
 
     builder = DocumentBuilder(file_type="html")
+    if encoding_note:
+        builder.note("encoding_repaired", encoding_note, "warning")
     if _FULL_PAGE.search(text):
         body, guessed = _find_body(soup, units, order, end)
         if guessed:
@@ -216,7 +218,7 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
 # --------------------------------------------------------------------------- decoding
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str) -> tuple[str, str | None]:
     head = data[:65536]
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReportError(source, "the file is binary data, not HTML")
@@ -224,13 +226,13 @@ def _decode(data: bytes, source: str) -> str:
     declared = None
     if match:
         declared = (match.group(1) or match.group(2)).decode("ascii", "replace")
-    text = decode_bytes(data, source=source, declared=declared)
+    text, note = decode_report(data, source=source, declared=declared)
     # Statistical detection will "decode" random bytes too; a real page has almost
     # no control characters or replacement characters.
     bad = len(_BAD_CHARS.findall(text))
     if bad > max(3, len(text) // 20):
         raise ReportError(source, "the file is not text in any known encoding (binary data?)")
-    return text.replace("\x00", "")
+    return text.replace("\x00", ""), note
 
 
 # --------------------------------------------------------------------------- walking
