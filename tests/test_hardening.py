@@ -6,6 +6,7 @@ an odd file name, a second build) and asserts what the build does with it.
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -103,3 +104,192 @@ def test_entry_body_with_a_forbidden_column_type_is_parsed_again(tmp_path):
     assert b'"objec"' in bad
     with pytest.raises(ValueError, match="not allowed"):
         unpack(io.BytesIO(bad))
+
+
+# --------------------------------------------------------------------------- values
+
+
+def test_values_no_format_can_hold_are_missing_with_an_issue_row(tmp_path):
+    """inf (400 digits), beyond Stata's range (10^308), a control character and an
+    over-long text: the build writes every table, Stata included, with them missing."""
+    raw = small_raw(tmp_path / "raw")
+    report = raw / "henan" / "001_33e9900bc9823d6a.txt"
+    text = report.read_text(encoding="utf-8")
+    assert "政府集中采购\t36\t162000 元" in text
+    report.write_text(text.replace("政府集中采购\t36\t162000 元",
+                                   f"政府集中采购\t{'9' * 308}\t{'9' * 400} 元"), encoding="utf-8")
+    manifest = raw / "manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").replace(
+        "henan/000_6f1d8d99bf8ef63b.txt,伊川县鸦岭镇人民政府",
+        "henan/000_6f1d8d99bf8ef63b.txt,伊川县鸦岭镇人民政府\x07" + "长" * 1000)
+    manifest.write_text(rows, encoding="utf-8")
+    out = tmp_path / "out"
+    summary = build(raw, out, jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (2, 0)
+    t = load(out)
+    cells = t["cells"].set_index(["report_id", "table", "row", "col"])
+    for col in ("projects", "amount_wan"):
+        cell = cells.loc[("henan/001_33e9900bc9823d6a.txt", "proactive", "procurement", col)]
+        assert pd.isna(cell["value"]) and cell["status"] == "unreadable"
+    issues = t["issues"]
+    flagged = issues[issues.rule == "value_out_of_range"]
+    assert sorted(flagged.col) == ["amount_wan", "projects"]
+    assert set(flagged.report_id) == {"henan/001_33e9900bc9823d6a.txt"}
+    agency = t["reports"].set_index("report_id").loc["henan/000_6f1d8d99bf8ef63b.txt", "agency"]
+    assert pd.isna(agency)
+    assert "agency" in issues[issues.rule == "value_not_storable"].message.iloc[0]
+    dta = pd.read_stata(out / "wide.dta")
+    assert len(dta) == 2 and dta.filter(like="procurement").iloc[:, 0].notna().sum() == 1
+
+
+def test_csv_cells_that_excel_would_run_are_neutralised(tmp_path):
+    raw = small_raw(tmp_path / "raw")
+    manifest = raw / "manifest.csv"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "henan/000_6f1d8d99bf8ef63b.txt,伊川县鸦岭镇人民政府", "henan/000_6f1d8d99bf8ef63b.txt,=1+2"),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    build(raw, out, jobs=0, progress=False)
+    reports = load(out)["reports"].set_index("report_id")
+    assert reports.loc["henan/000_6f1d8d99bf8ef63b.txt", "agency"] == "=1+2"  # Parquet: as is
+    csv = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=str).set_index("report_id")
+    assert csv.loc["henan/000_6f1d8d99bf8ef63b.txt", "agency"] == "'=1+2"
+    cells = pd.read_csv(out / "cells.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert "-" in set(cells["raw"]) or not cells["raw"].str.startswith("'").any()
+
+
+def test_manifest_in_gbk_with_superscript_and_full_width_years(tmp_path):
+    raw = small_raw(tmp_path / "raw")
+    manifest = raw / "manifest.csv"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for i, line in enumerate(lines)
+                     if i == 0 or line.startswith("henan/")) + "\n"
+    text = text.replace("henan/001_33e9900bc9823d6a.txt,荥阳市广武镇人民政府,2020",
+                        "henan/001_33e9900bc9823d6a.txt,荥阳市广武镇人民政府,２０２２年")
+    manifest.write_bytes(text.encode("gbk", "replace"))  # what Excel on a Chinese Windows saves
+    out = tmp_path / "out"
+    assert build(raw, out, jobs=0, progress=False)["failures"] == 0
+    reports = load(out)["reports"].set_index("report_id")
+    assert reports.loc["henan/001_33e9900bc9823d6a.txt", "year"] == 2022
+    assert reports.loc["henan/001_33e9900bc9823d6a.txt", "agency"] == "荥阳市广武镇人民政府"
+    # superscript digits (GBK has none: UTF-8), and a year that is no year
+    text = text.replace("henan/000_6f1d8d99bf8ef63b.txt,伊川县鸦岭镇人民政府,2020",
+                        "henan/000_6f1d8d99bf8ef63b.txt,伊川县鸦岭镇人民政府,²⁰²¹")
+    text = text.replace("荥阳市广武镇人民政府,２０２２年", "荥阳市广武镇人民政府,去年")
+    manifest.write_text(text, encoding="utf-8")
+    assert build(raw, out, jobs=0, progress=False)["failures"] == 0
+    t = load(out)
+    reports = t["reports"].set_index("report_id")
+    assert reports.loc["henan/000_6f1d8d99bf8ef63b.txt", "year"] == 2021
+    assert reports.loc["henan/001_33e9900bc9823d6a.txt", "year"] == 2020  # the document's
+    ignored = t["issues"].query("rule == 'manifest_value_ignored'")
+    assert list(ignored.report_id) == ["henan/001_33e9900bc9823d6a.txt"]
+
+
+# --------------------------------------------------------------------------- names, paths
+
+
+def test_file_names_that_are_not_utf8_or_odd_work(tmp_path):
+    raw = small_raw(tmp_path / "raw", 1)
+    body = HENAN[1].read_bytes()
+    folder = os.fsencode(raw / "henan")
+    for name in (b"r\xff\xfe.txt", b"-dash.txt", b"new\nline.txt", b"\xe6\x8a\xa5.txt"):
+        Path(os.fsdecode(folder + b"/" + name)).write_bytes(body)
+    out = tmp_path / "out"
+    summary = build(raw, out, jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (5, 0)
+    ids = set(load(out)["reports"]["report_id"])
+    assert {"henan/r\\xff\\xfe.txt", "henan/-dash.txt", "henan/new\nline.txt",
+            "henan/报.txt"} <= ids
+    csv = pd.read_csv(out / "reports.csv", encoding="utf-8-sig", dtype=str)
+    assert "henan/r\\xff\\xfe.txt" in set(csv["report_id"])
+    assert "'-dash.txt" not in set(csv["report_id"])  # not a formula: left alone
+    assert len(pd.read_stata(out / "wide.dta")) == 5
+    assert build(raw, out, jobs=0, progress=False)["up_to_date"]
+
+
+def test_symlinks_out_of_raw_and_loops_are_refused(tmp_path):
+    raw = small_raw(tmp_path / "raw")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "private.txt").write_text(HENAN[2].read_text(encoding="utf-8")
+                                         + "\nSECRET-OUTSIDE-RAW\n", encoding="utf-8")
+    (raw / "henan" / "link_out.txt").symlink_to(outside / "private.txt")
+    (raw / "henan" / "loop.txt").symlink_to(raw / "henan" / "loop.txt")
+    (raw / "henan" / "inside.txt").symlink_to(raw / "henan" / HENAN[0].name)  # fine
+    (raw / "folder_out").symlink_to(outside, target_is_directory=True)  # not followed
+    (raw / "cycle").symlink_to(raw, target_is_directory=True)
+    out = tmp_path / "out"
+    summary = build(raw, out, jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (3, 2)
+    failures = load(out)["failures"].set_index("file")["message"]
+    assert "outside the raw folder" in failures["henan/link_out.txt"]
+    assert "loops" in failures["henan/loop.txt"]
+    for path in out.iterdir():
+        if path.is_file():
+            assert b"SECRET-OUTSIDE-RAW" not in path.read_bytes(), path
+
+
+def test_manifest_paths_outside_raw_are_refused(tmp_path):
+    raw = small_raw(tmp_path / "raw")
+    with (raw / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write("../elsewhere.txt,某局,2020,,,,,,,,\n/etc/passwd,某局,2020,,,,,,,,\n")
+    out = tmp_path / "out"
+    summary = build(raw, out, jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (2, 2)
+    failures = load(out)["failures"]
+    assert set(failures.file) == {"../elsewhere.txt", "/etc/passwd"}
+    assert set(failures.error) == {"Refused"}
+
+
+def test_out_inside_raw_is_not_read_as_reports(tmp_path):
+    raw = small_raw(tmp_path / "raw")
+    out = raw / "processed"
+    assert build(raw, out, jobs=0, progress=False)["reports"] == 2
+    (raw / "henan" / HENAN[0].name).touch()  # not up to date by mtime; same content
+    summary = build(raw, out, jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (2, 0)
+
+
+# --------------------------------------------------------------------------- OUT
+
+
+def test_out_that_is_a_file_or_a_full_disk_is_one_clear_message(tmp_path, monkeypatch):
+    from govopen import export
+    from govopen.corpus import BuildError
+
+    raw = small_raw(tmp_path / "raw")
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(BuildError, match="it is a file, not a folder"):
+        build(raw, tmp_path / "file", jobs=0, progress=False)
+    out = tmp_path / "out"
+    build(raw, out, jobs=0, progress=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (raw / "henan" / HENAN[0].name).write_text(HENAN[0].read_text(encoding="utf-8") + "\n",
+                                               encoding="utf-8")
+
+    def full(self, frame):
+        raise OSError(28, "No space left on device", str(self._parquet_path))
+
+    monkeypatch.setattr(export.TableWriter, "write", full)
+    with pytest.raises(BuildError, match="the disk is full.*previous build there"):
+        build(raw, out, jobs=0, progress=False)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before  # the previous build, untouched, no temporary files left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only folder")
+def test_read_only_out_is_one_clear_message(tmp_path):
+    from govopen.corpus import BuildError
+
+    raw = small_raw(tmp_path / "raw")
+    out = tmp_path / "out"
+    build(raw, out, jobs=0, progress=False)
+    out.chmod(0o555)
+    try:
+        assert build(raw, out, jobs=0, progress=False)["up_to_date"]  # nothing to write
+        (raw / "henan" / HENAN[0].name).write_text("changed", encoding="utf-8")
+        with pytest.raises(BuildError, match="cannot write"):
+            build(raw, out, jobs=0, progress=False)
+    finally:
+        out.chmod(0o755)

@@ -38,9 +38,9 @@ def decode_report(data: bytes, source: object = "<bytes>", declared: str | None 
     the bad bytes, when they are at most one in a thousand, and the note says so.
 
     Example:
-        >>> text, note = decode_report("报告".encode() * 50 + b"\xe6\x8a")
+        >>> text, note = decode_report("报告".encode() * 50 + "报".encode()[:2])
         >>> text[-2:], note
-        ('告\ufffd', '1 byte sequence(s) not valid UTF-8 replaced by U+FFFD')
+        ('告\\ufffd', '1 byte sequence(s) not valid UTF-8 replaced by U+FFFD')
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
