@@ -293,3 +293,105 @@ def test_read_only_out_is_one_clear_message(tmp_path):
             build(raw, out, jobs=0, progress=False)
     finally:
         out.chmod(0o755)
+
+
+# --------------------------------------------------------------------------- time limits
+
+
+def test_build_timeout_longer_than_a_readers_default_lets_a_slow_file_finish(tmp_path,
+                                                                             monkeypatch):
+    """One time limit: ``build(timeout=…)`` reaches the PDF reader, whatever its default."""
+    import govopen.readers.pdf as pdf
+
+    raw = small_raw(tmp_path / "raw", 1)
+    shutil.copy(Path(__file__).parent / "fixtures" / "pdf" / "report_merged.pdf",
+                raw / "henan" / "slow.pdf")
+    real = pdf._read
+
+    def slow(source):
+        import time
+        time.sleep(1.5)
+        return real(source)
+
+    monkeypatch.setattr(pdf, "_read", slow)
+    monkeypatch.setattr(pdf.read_pdf, "__defaults__", (1.0,))  # a reader default < 1.5 s
+    out = tmp_path / "out"
+    summary = build(raw, out, jobs=0, timeout=30, progress=False)
+    assert (summary["reports"], summary["failures"]) == (2, 0)
+    # a limit shorter than the file needs: a Timeout row, tried again by the next build
+    out2 = tmp_path / "out2"
+    summary = build(raw, out2, jobs=0, timeout=1.0, progress=False)
+    assert load(out2)["failures"].set_index("file").loc["henan/slow.pdf", "error"] == "Timeout"
+    assert build(raw, out2, jobs=0, timeout=30, progress=False)["parsed"] == 1
+
+
+def _slow_pdf(tmp_path: Path) -> Path:
+    import fuzzing
+
+    path = tmp_path / "slow.pdf"
+    path.write_bytes(fuzzing._page_pdf(stream=fuzzing._stream(
+        b"BT /F1 1 Tf " + b"(9) Tj 0.01 0 Td " * 400_000 + b"ET", flate=True)))
+    return path
+
+
+def test_read_report_time_limit_holds_on_the_main_thread_and_off_it(tmp_path):
+    import threading
+    import time
+
+    from govopen.errors import ReportTimeout
+    from govopen.report import read_report
+
+    path = _slow_pdf(tmp_path)
+    t0 = time.monotonic()
+    with pytest.raises(ReportTimeout, match="longer than 1 s"):
+        read_report(path, timeout=1)
+    assert time.monotonic() - t0 < 10
+    caught = []
+
+    def in_thread():  # no signals here: the file is read in a child process
+        try:
+            read_report(path, timeout=1)
+        except ReportTimeout as exc:
+            caught.append(exc)
+
+    t0 = time.monotonic()
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join(60)
+    assert caught and time.monotonic() - t0 < 30
+    report = []
+    thread = threading.Thread(target=lambda: report.append(read_report(HENAN[0], timeout=30)))
+    thread.start()
+    thread.join(60)
+    assert report[0].meta["agency"] == "鸦岭镇政府"  # as its title prints it
+
+
+# --------------------------------------------------------------------------- two builds
+
+
+def test_two_builds_on_one_out_at_once(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    raw = small_raw(tmp_path / "raw", 5)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "govopen", "build", str(raw), "-o", str(out), "-j", "1",
+           "--no-progress"]
+    first = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / ".cache").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first build holds the lock once it parses
+    second = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    first_out, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0, first_err
+    assert second.returncode == 2
+    assert "another build is writing" in second.stderr and "Traceback" not in second.stderr
+    clean = tmp_path / "clean"
+    build(raw, clean, jobs=0, progress=False)
+    same_tables(out, clean)
