@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from govopen.sections import Section, find_sections
-from govopen.split import MAX_READINGS, Piece, consistent, readings
+from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, template
 from govopen.tokens import Segment, Token, segment
 
@@ -88,6 +88,7 @@ class TableResult:
     findings: list[Finding] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget, repr=False)  # of glued-digit cuts
 
 
 @dataclass
@@ -252,7 +253,7 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
     tokens = row.segment.values
-    options = _readings(tokens, row.kinds)
+    options = _readings(tokens, row.kinds, result.budget)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -291,7 +292,8 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     return out or [tokens]
 
 
-def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] | None:
+def _readings(tokens: list[Token], kinds: tuple[str, ...],
+              budget: Budget | None = None) -> list[list[Piece]] | None:
     """Readings of a row under every alignment of its padding (None: too many)."""
     options: list[list[Piece]] = []
     seen = set()
@@ -299,7 +301,7 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] 
     if len(alignments) > MAX_ALIGNMENTS:  # a budget: past it the row is ambiguous
         return None
     for aligned in alignments:
-        found = readings(aligned, kinds)
+        found = readings(aligned, kinds, budget)
         if found is None:
             return None
         for r in found:
@@ -307,6 +309,8 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Piece]] 
             if key not in seen:
                 seen.add(key)
                 options.append(r)
+        if len(seen) > MAX_READINGS:  # the same budget over all alignments together
+            return None
     return options
 
 
@@ -491,7 +495,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
                ("count",) * 15, Segment("", values=tokens))
     staged = TableResult()
-    options = _readings(tokens, row.kinds)
+    options = _readings(tokens, row.kinds, result.budget)
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:
