@@ -154,6 +154,15 @@ def _init_worker(started: Any, warmup: Callable[[], Any] | None) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    # A worker stuck in C code never runs that thread: the kernel kills it when
+    # the process that started it (the fork server, which leaves with the
+    # parent) is gone (Linux).
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
     if warmup is not None:
         warmup()
 

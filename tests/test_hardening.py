@@ -395,3 +395,58 @@ def test_two_builds_on_one_out_at_once(tmp_path):
     clean = tmp_path / "clean"
     build(raw, clean, jobs=0, progress=False)
     same_tables(out, clean)
+
+
+# --------------------------------------------------------------------------- kill -9
+
+
+def test_kill_9_at_five_random_moments_leaves_the_outputs_of_a_clean_build(tmp_path):
+    """The build, or one of its workers, killed outright at a random moment (parsing,
+    writing, committing); the next build's outputs are those of a clean build."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+    from conftest import ROOT
+
+    raw = small_raw(tmp_path / "raw", 3)
+    clean = tmp_path / "clean"
+    build(raw, clean, jobs=0, progress=False)
+    names = sorted(p.name for p in clean.iterdir() if p.suffix in (".parquet", ".csv"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "out"
+
+    def command() -> list[str]:
+        return [sys.executable, "-m", "govopen", "build", str(raw), "-o", str(out), "-j", "2",
+                "--no-progress"]
+
+    t0 = time.monotonic()
+    subprocess.run(command(), env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    span = time.monotonic() - t0
+    rng = random.Random(14)
+    for round_ in range(5):
+        if round_ % 2 == 0:
+            shutil.rmtree(out / ".cache")  # parse everything again
+        (out / "build.json").unlink(missing_ok=True)
+        proc = subprocess.Popen(command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, span))
+        victim = proc.pid
+        if round_ % 2 == 1:  # one worker instead of the build
+            workers = psutil.Process(proc.pid).children(recursive=True)
+            victim = workers[-1].pid if workers else proc.pid
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had finished
+        proc.wait(timeout=300)
+        summary = build(raw, out, jobs=0, progress=False)
+        assert summary["failures"] == 0, round_
+        for name in names:
+            assert (out / name).read_bytes() == (clean / name).read_bytes(), (round_, name)
+        pd.testing.assert_frame_equal(pd.read_stata(out / "wide.dta"),
+                                      pd.read_stata(clean / "wide.dta"))
+        assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
