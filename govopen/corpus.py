@@ -40,7 +40,6 @@ import os
 import re
 import time
 import unicodedata
-import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -69,9 +68,6 @@ from govopen.report import read_report
 from govopen.runner import Outcome, Task, run
 
 TABLES = ("reports", "cells", "issues", "sections", "failures")
-DASK_TIMEOUT = ("--timeout is not enforced on a Dask cluster: Dask runs tasks on worker "
-                "threads, where a parse cannot be interrupted; a file that hangs keeps its "
-                "worker busy")
 # Rows of cells, issues and sections gathered before they are written out.
 BATCH_ROWS = 20_000
 # Reports gathered (their reports and wide rows) before they are written out.
@@ -150,8 +146,6 @@ def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, das
     transient: dict[str, dict[str, str]] = {}
     tasks = [Task(rel, (str(got["paths"][rel]), rel, manifest.get(rel, {}), str(raw), timeout))
              for rel in todo]
-    if dask is not None and timeout:
-        warnings.warn(DASK_TIMEOUT, stacklevel=3)
     with bar(len(tasks), "parse", progress) as tick:
         for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
                            warmup=warm_up):

@@ -23,8 +23,10 @@ Modes: ``jobs >= 1`` uses a :class:`concurrent.futures.ProcessPoolExecutor`
 parent's threads); ``jobs == 0`` runs in this process (for debugging: a crash
 ends the run); ``dask="ADDRESS"`` (or a ``distributed.Client``) maps the tasks
 over a Dask cluster. Dask runs tasks on worker threads, where ``SIGALRM`` cannot
-be used, so there the time limit is not enforced; a task whose worker dies
-repeatedly is reported as ``KilledWorker``.
+be used: there :func:`govopen.read_report` reads each file in a child process of
+the Dask worker and kills it past the limit, so a build's ``timeout`` holds on a
+cluster too (a function of your own given to :func:`run` gets no limit there); a
+task whose worker dies repeatedly is reported as ``KilledWorker``.
 
 ``Outcome.retry`` is true for failures that may not happen again (timeouts,
 crashes, unexpected exceptions): callers should not cache them.

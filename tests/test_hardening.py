@@ -450,3 +450,22 @@ def test_kill_9_at_five_random_moments_leaves_the_outputs_of_a_clean_build(tmp_p
         pd.testing.assert_frame_equal(pd.read_stata(out / "wide.dta"),
                                       pd.read_stata(clean / "wide.dta"))
         assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_time_limit_holds_on_a_dask_cluster(tmp_path):
+    """Dask runs tasks on threads: the file is read in a child process of the worker."""
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    raw = small_raw(tmp_path / "raw", 1)
+    shutil.copy(_slow_pdf(tmp_path), raw / "henan" / "slow.pdf")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        t0 = time.monotonic()
+        summary = build(raw, tmp_path / "out", dask=cluster.scheduler_address, timeout=2,
+                        progress=False)
+        seconds = time.monotonic() - t0
+    assert (summary["reports"], summary["failures"]) == (1, 1)
+    row = load(tmp_path / "out")["failures"].iloc[0]
+    assert (row.file, row.error) == ("henan/slow.pdf", "Timeout")
+    assert seconds < 60, seconds
