@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
                 batch = []
                 print(f"{len(results)} inputs, {time.monotonic() - t0:.0f} s", file=sys.stderr,
                       flush=True)
+                if args.out:  # the table so far, in case the run is cut short
+                    args.out.write_text(summary(results, args, time.monotonic() - t0),
+                                        encoding="utf-8")
         results += _run(batch, Path(tmp), args)
     text = summary(results, args, time.monotonic() - t0)
     print(text)

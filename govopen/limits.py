@@ -53,7 +53,7 @@ class Limits:
     pages: int = 1000  # PDF pages
     line_chars: int = 200_000  # one line of the document text
     lines: int = 200_000  # lines of the document text (a report: < 2,000)
-    depth: int = 1000  # element nesting (HTML, Word tables)
+    depth: int = 10_000  # element nesting (HTML, Word tables)
     html_tags: int = 100_000  # tags of an HTML page (a report page: < 5,000)
     rows: int = 20_000  # rows of one table
     cols: int = 2_000  # cells of one table row

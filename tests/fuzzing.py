@@ -459,7 +459,7 @@ def xml_attrs(data: bytes, rng: random.Random) -> bytes:
         return body
     try:
         return docx_edit(data, edit)
-    except zipfile.BadZipFile:
+    except Exception:  # noqa: BLE001 - an earlier mutation broke the zip: bytes as they are
         return data
 
 
@@ -508,7 +508,10 @@ STRUCTURAL: dict[str, tuple] = {"txt": (recode, digits), "html": (html_tags, rec
 def mutate(kind: str, data: bytes, rng: random.Random) -> bytes:
     for _ in range(rng.randint(1, 3)):
         ops = STRUCTURAL[kind] if rng.random() < 0.5 else GENERIC
-        data = rng.choice(ops)(data, rng)
+        try:
+            data = rng.choice(ops)(data, rng)
+        except Exception:  # noqa: BLE001 - a structural edit of bytes already broken
+            pass
     return data
 
 
