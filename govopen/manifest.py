@@ -148,7 +148,11 @@ def columns_of(raw: str | Path) -> list[str]:
 
 
 def warm_up() -> None:
-    """Load the gazetteer, with its pinyin index, once per worker process."""
+    """Load the gazetteer, with its pinyin index, and the readers' libraries once per
+    worker process (outside the time limit, which is for reading, not importing)."""
+    import govopen.readers.html  # noqa: F401
+    import govopen.readers.pdf  # noqa: F401
+    import govopen.readers.word  # noqa: F401
     from govopen.gazetteer import gazetteer
 
     gazetteer().from_pinyin("henan")
