@@ -224,13 +224,17 @@ def input_hashes(raw: Path, files: list[str], record: Path,
         if reason:
             out[rel] = hashlib.sha256(reason.encode()).hexdigest()
             continue
-        st = path.stat()
-        old = known.get(rel)
-        if (isinstance(old, list) and len(old) == 3 and old[0] == st.st_size
-                and old[1] == st.st_mtime_ns and isinstance(old[2], str)):
-            out[rel] = old[2]
-        else:
-            out[rel] = file_sha256(path)
+        try:
+            st = path.stat()
+            old = known.get(rel)
+            if (isinstance(old, list) and len(old) == 3 and old[0] == st.st_size
+                    and old[1] == st.st_mtime_ns and isinstance(old[2], str)):
+                out[rel] = old[2]
+            else:
+                out[rel] = file_sha256(path)
+        except OSError as exc:  # unreadable: its parse says so (a failures row)
+            out[rel] = hashlib.sha256(f"unreadable {exc.errno}".encode()).hexdigest()
+            continue
         if now - st.st_mtime_ns > 2_000_000_000:
             keep[rel] = [st.st_size, st.st_mtime_ns, out[rel]]
     if keep != known and write:

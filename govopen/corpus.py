@@ -73,7 +73,7 @@ BATCH_ROWS = 20_000
 # Reports gathered (their reports and wide rows) before they are written out.
 REPORT_ROWS = 1_000
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
-OUTPUT_FORMAT = 1
+OUTPUT_FORMAT = 2
 CACHE_DIR = ".cache"
 
 
@@ -98,11 +98,11 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         with export.locked(out):
             return _build(raw, out, jobs=jobs, timeout=timeout, dask=dask, progress=progress)
     except export.ReadOnly as exc:  # nothing to write may still be up to date
-        inputs, _ = _inputs(raw, out, write=False)
+        inputs, got = _inputs(raw, out, write=False)
         record = export.read_record(out)
         if (record and record.get("inputs") == inputs and not record.get("retry")
                 and not export.torn(out, record)):
-            return _up_to_date(record)
+            return _up_to_date({**record, "files": len(got["files"])})
         raise BuildError(str(exc)) from None
     except OSError as exc:
         raise BuildError(export.explain(exc, out)) from None
