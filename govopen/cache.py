@@ -9,6 +9,14 @@ written atomically (temporary file, then ``os.replace``), so a killed build
 leaves only whole entries behind, and :meth:`Cache.prune` drops entries the
 current corpus no longer uses.
 
+An entry is data that cannot carry code (never ``pickle``: anyone who can put a
+file in a shared ``OUT/.cache`` would otherwise run code in the next build). Its
+layout (:func:`pack` / :func:`unpack`): a magic line, the byte lengths of its
+parts, a JSON head (the ``reports`` row, the cells the cross-year checks read),
+then the body tables (cells, issues, sections) as Arrow IPC streams, read back
+without pandas metadata and with column types from an allow-list. An entry that
+does not load (:meth:`Cache.valid`) is parsed again, never trusted.
+
 Example:
     >>> import tempfile
     >>> c = Cache(tempfile.mkdtemp())
@@ -22,14 +30,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import time
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
 
 from govopen import __version__
 from govopen.report import file_sha256
 
-SUFFIX = ".pkl"
+SUFFIX = ".entry"
+MAGIC = b"govopen-cache-entry-1\n"
+BODY = ("cells", "issues", "sections")
+_SIZES = struct.Struct("<4Q")  # head, then each body table, in bytes
+# The only column types an entry may ask for when it is read back.
+_DTYPES = {"Int64", "float64", "int64", "object", "bool", "boolean", "str", "string"}
 
 
 class Cache:
@@ -43,6 +61,28 @@ class Cache:
 
     def __contains__(self, key: str) -> bool:
         return self.path(key).exists()
+
+    def valid(self, key: str) -> bool:
+        """Whether entry ``key`` exists and loads (its head parses, its sizes add up)."""
+        try:
+            with self.path(key).open("rb") as handle:
+                _, sizes = read_head(handle)
+                return handle.seek(0, os.SEEK_END) == len(MAGIC) + _SIZES.size + sum(sizes)
+        except (OSError, ValueError):
+            return False
+
+    def load(self, key: str, body: bool = True) -> tuple[dict[str, Any] | None,
+                                                          dict[str, Any] | None]:
+        """An entry's head and (if asked and present) body; ``(None, None)`` if it
+        is missing or does not load, in which case it is deleted."""
+        try:
+            with self.path(key).open("rb") as handle:
+                return unpack(handle, body)
+        except FileNotFoundError:
+            return None, None
+        except (OSError, ValueError, pa.ArrowException):
+            self.path(key).unlink(missing_ok=True)
+            return None, None
 
     def get(self, key: str) -> bytes | None:
         try:
@@ -69,39 +109,138 @@ class Cache:
             return 0
         for path in self.root.glob("*/*"):
             name = path.name
-            if name.startswith(".tmp-") or (name.endswith(SUFFIX)
-                                             and name[: -len(SUFFIX)] not in keep):
-                path.unlink(missing_ok=True)
-                removed += not name.startswith(".tmp-")
+            if name.startswith(".tmp-") or not name.endswith(SUFFIX) or (
+                    name[: -len(SUFFIX)] not in keep):  # stale, or not an entry (.pkl)
+                if path.is_file() or path.is_symlink():
+                    path.unlink(missing_ok=True)
+                    removed += not name.startswith(".tmp-")
         return removed
 
 
-def input_hashes(raw: Path, files: list[str], record: Path) -> dict[str, str]:
+# --------------------------------------------------------------------------- entries
+
+
+def pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
+    """One entry's bytes: ``head`` (JSON-able) and ``body`` (DataFrames of :data:`BODY`).
+
+    Example:
+        >>> import io, pandas as pd
+        >>> data = pack({"meta": {"year": 2020}}, {t: pd.DataFrame({"a": [1]}) for t in BODY})
+        >>> head, body = unpack(io.BytesIO(data))
+        >>> head["meta"], body["cells"]["a"].tolist()
+        ({'year': 2020}, [1])
+    """
+    parts: list[bytes] = []
+    if body is not None:
+        head = {**head, "dtypes": {t: {c: str(d) for c, d in body[t].dtypes.items()}
+                                   for t in BODY}}
+        for t in BODY:
+            table = pa.Table.from_pandas(body[t], preserve_index=False)
+            table = table.replace_schema_metadata(None)  # read back by the allow-list
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            parts.append(sink.getvalue().to_pybytes())
+    else:
+        parts = [b"", b"", b""]
+    head_bytes = json.dumps(head, ensure_ascii=True, default=_plain).encode("ascii")
+    return MAGIC + _SIZES.pack(len(head_bytes), *map(len, parts)) + head_bytes + b"".join(parts)
+
+
+def read_head(handle: Any) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """An entry's head and part sizes; ``ValueError`` if it is not an entry."""
+    if handle.read(len(MAGIC)) != MAGIC:
+        raise ValueError("not a govopen cache entry")
+    raw = handle.read(_SIZES.size)
+    if len(raw) != _SIZES.size:
+        raise ValueError("truncated cache entry")
+    sizes = _SIZES.unpack(raw)
+    if sizes[0] > 64 << 20:
+        raise ValueError("cache entry head too large")
+    data = handle.read(sizes[0])
+    if len(data) != sizes[0]:
+        raise ValueError("truncated cache entry")
+    head = json.loads(data.decode("ascii"))
+    if not isinstance(head, dict):
+        raise ValueError("cache entry head is not an object")
+    return head, sizes
+
+
+def unpack(handle: Any, body: bool = True) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Read an entry written by :func:`pack` (head, body or None)."""
+    head, sizes = read_head(handle)
+    if not body or "failure" in head:
+        return head, None
+    dtypes = head.get("dtypes") or {}
+    out = {}
+    for t, size in zip(BODY, sizes[1:], strict=True):
+        data = handle.read(size)
+        if len(data) != size:
+            raise ValueError("truncated cache entry")
+        frame = pa.ipc.open_stream(data).read_all().to_pandas(ignore_metadata=True)
+        for column, dtype in (dtypes.get(t) or {}).items():
+            if dtype not in _DTYPES or column not in frame:
+                raise ValueError(f"cache entry: column type {dtype!r} not allowed")
+            if str(frame[column].dtype) != dtype:
+                frame[column] = frame[column].astype(dtype)
+        out[t] = frame
+    return head, out
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the numpy and pandas scalars a report's metadata may hold."""
+    if hasattr(value, "item"):
+        return value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    raise TypeError(f"cannot store {type(value).__name__} in a cache entry")
+
+
+def input_hashes(raw: Path, files: list[str], record: Path,
+                 paths: dict[str, Path] | None = None, write: bool = True) -> dict[str, str]:
     """SHA-256 of every input file, re-read only when its size or mtime changed.
 
     ``record`` (a JSON file in the cache) keeps ``[size, mtime_ns, sha256]`` per
     file, as ``git`` does for its index; a file modified within two seconds of a
     build is always hashed again, so a change in the same clock tick is not missed.
+    ``paths`` maps a name of ``files`` to its path where that is not ``raw/name``
+    (names that are not UTF-8). A symlink that may not be read
+    (:func:`govopen.manifest.refusal`) is never opened: its digest is its reason.
     """
+    from govopen.manifest import refusal
+
+    paths = paths or {}
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
+    if not isinstance(known, dict):
+        known = {}
     now = time.time_ns()
     out, keep = {}, {}
     for rel in files:
-        st = (raw / rel).stat()
-        old = known.get(rel)
-        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-            out[rel] = old[2]
-        else:
-            out[rel] = file_sha256(raw / rel)
+        path = paths.get(rel, raw / rel)
+        reason = refusal(raw, os.path.relpath(path, raw)) if path.is_symlink() else None
+        if reason:
+            out[rel] = hashlib.sha256(reason.encode()).hexdigest()
+            continue
+        try:
+            st = path.stat()
+            old = known.get(rel)
+            if (isinstance(old, list) and len(old) == 3 and old[0] == st.st_size
+                    and old[1] == st.st_mtime_ns and isinstance(old[2], str)):
+                out[rel] = old[2]
+            else:
+                out[rel] = file_sha256(path)
+        except OSError as exc:  # unreadable: its parse says so (a failures row)
+            out[rel] = hashlib.sha256(f"unreadable {exc.errno}".encode()).hexdigest()
+            continue
         if now - st.st_mtime_ns > 2_000_000_000:
             keep[rel] = [st.st_size, st.st_mtime_ns, out[rel]]
-    if keep != known:
+    if keep != known and write:
         record.parent.mkdir(parents=True, exist_ok=True)
         tmp = record.with_name(f".tmp-{os.getpid()}-{record.name}")
-        tmp.write_text(json.dumps(keep, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(keep, ensure_ascii=True), encoding="utf-8")
         os.replace(tmp, record)
     return out
 

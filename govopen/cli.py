@@ -17,6 +17,7 @@ from typing import Any
 
 from govopen import __version__
 from govopen.errors import ReportError
+from govopen.limits import DEFAULT_TIMEOUT
 from govopen.readers.pdf import DEFAULT_ENGINE, ENGINE_VARIABLE, ENGINES
 
 DESCRIPTION = """\
@@ -107,8 +108,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     _engine_option(p)
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help="worker processes (default: all cores; 0: parse in this process)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                   help="seconds allowed per file (default 120; 0: no limit)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds allowed per file (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -36,8 +36,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import pickle
+import os
+import re
 import time
+import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,10 +47,13 @@ import numpy as np
 import pandas as pd
 
 from govopen import export
-from govopen.cache import Cache, code_version, entry_key, input_hashes
+from govopen.cache import Cache, code_version, entry_key, input_hashes, pack
 from govopen.codebook import codebook, schema, to_markdown, wide_cell_columns, wide_schema
-from govopen.manifest import REGION, report_files, warm_up
+from govopen.errors import ReportError
+from govopen.limits import DEFAULT_TIMEOUT
+from govopen.manifest import REGION, display_name, refusal, report_files, warm_up
 from govopen.manifest import read as read_manifest
+from govopen.manifest import refused as refused_rows
 from govopen.panel import (
     Grid,
     agency_id,
@@ -63,13 +68,12 @@ from govopen.report import read_report
 from govopen.runner import Outcome, Task, run
 
 TABLES = ("reports", "cells", "issues", "sections", "failures")
-DEFAULT_TIMEOUT = 120.0
 # Rows of cells, issues and sections gathered before they are written out.
 BATCH_ROWS = 20_000
 # Reports gathered (their reports and wide rows) before they are written out.
 REPORT_ROWS = 1_000
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
-OUTPUT_FORMAT = 1
+OUTPUT_FORMAT = 2
 CACHE_DIR = ".cache"
 
 
@@ -90,39 +94,77 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
     raw, out = Path(raw), Path(out)
     if not raw.is_dir():
         raise FileNotFoundError(f"no such folder: {raw}")
-    with export.locked(out):
-        manifest = read_manifest(raw)
-        files = report_files(raw)
-        code = code_version()
-        hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json")
-        keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
-        inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items())])
-                                .encode()).hexdigest()
+    try:
+        with export.locked(out):
+            return _build(raw, out, jobs=jobs, timeout=timeout, dask=dask, progress=progress)
+    except export.ReadOnly as exc:  # nothing to write may still be up to date
+        inputs, got = _inputs(raw, out, write=False)
         record = export.read_record(out)
         if (record and record.get("inputs") == inputs and not record.get("retry")
                 and not export.torn(out, record)):
-            return {"reports": record["reports"], "failures": record["failures"], "parsed": 0,
-                    "cached": len(files), "up_to_date": True}
-        cache = Cache(out / CACHE_DIR)
-        todo = [rel for rel in files if keys[rel] not in cache]
-        transient: dict[str, dict[str, str]] = {}
-        tasks = [Task(rel, (str(raw / rel), rel, manifest.get(rel, {}))) for rel in todo]
-        with bar(len(tasks), "parse", progress) as tick:
-            for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
-                               warmup=warm_up):
-                if outcome.ok:
-                    cache.put(keys[outcome.key], outcome.value)
-                elif outcome.retry:  # may not happen again: not cached
-                    transient[outcome.key] = _failure(outcome)
-                else:
-                    cache.put(keys[outcome.key], _pack({"failure": _failure(outcome)}))
-                tick()
-        stage, counts = _assemble(out, files, keys, cache, transient)
-        stage.commit({"inputs": inputs, "code": code, **counts, "retry": sorted(transient),
-                      "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
-        cache.prune(set(keys.values()))
-        return {"reports": counts["reports"], "failures": counts["failures"],
-                "parsed": len(todo), "cached": len(files) - len(todo), "up_to_date": False}
+            return _up_to_date({**record, "files": len(got["files"])})
+        raise BuildError(str(exc)) from None
+    except OSError as exc:
+        raise BuildError(export.explain(exc, out)) from None
+
+
+class BuildError(RuntimeError):
+    """A build could not write its outputs (the previous build is left as it was)."""
+
+
+def _inputs(raw: Path, out: Path, write: bool = True) -> tuple[str, dict[str, Any]]:
+    """The digest of everything the outputs depend on, and what went into it."""
+    manifest = read_manifest(raw)
+    paths = {display_name(rel): raw / rel for rel in report_files(raw, exclude=out)}
+    files = sorted(paths)
+    code = code_version()
+    hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json", paths=paths,
+                          write=write)
+    keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
+    refused = refused_rows(raw)
+    inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items()), refused])
+                            .encode()).hexdigest()
+    return inputs, {"manifest": manifest, "paths": paths, "files": files, "code": code,
+                    "keys": keys, "refused": refused}
+
+
+def _up_to_date(record: dict[str, Any]) -> dict[str, Any]:
+    return {"reports": record["reports"], "failures": record["failures"], "parsed": 0,
+            "cached": record.get("files", 0), "up_to_date": True}
+
+
+def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, dask: Any,
+           progress: bool | None) -> dict[str, Any]:
+    inputs, got = _inputs(raw, out)
+    files, keys, manifest = got["files"], got["keys"], got["manifest"]
+    record = export.read_record(out)
+    if (record and record.get("inputs") == inputs and not record.get("retry")
+            and not export.torn(out, record)):
+        return _up_to_date({**record, "files": len(files)})
+    cache = Cache(out / CACHE_DIR)
+    todo = [rel for rel in files if not cache.valid(keys[rel])]
+    transient: dict[str, dict[str, str]] = {}
+    tasks = [Task(rel, (str(got["paths"][rel]), rel, manifest.get(rel, {}), str(raw), timeout))
+             for rel in todo]
+    with bar(len(tasks), "parse", progress) as tick:
+        for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
+                           warmup=warm_up):
+            if outcome.ok:
+                cache.put(keys[outcome.key], outcome.value)
+            elif outcome.retry:  # may not happen again: not cached
+                transient[outcome.key] = _failure(outcome)
+            else:
+                cache.put(keys[outcome.key], _pack({"failure": _failure(outcome)}))
+            tick()
+    failures = [{"file": f, "error": "Refused",
+                 "message": "the manifest names a file outside the raw folder; row ignored"}
+                for f in got["refused"]]
+    stage, counts = _assemble(out, files, keys, cache, transient, failures)
+    stage.commit({"inputs": inputs, "code": got["code"], **counts, "retry": sorted(transient),
+                  "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    cache.prune(set(keys.values()))
+    return {"reports": counts["reports"], "failures": counts["failures"],
+            "parsed": len(todo), "cached": len(files) - len(todo), "up_to_date": False}
 
 
 def _failure(outcome: Outcome) -> dict[str, str]:
@@ -132,36 +174,73 @@ def _failure(outcome: Outcome) -> dict[str, str]:
 # --------------------------------------------------------------------------- one report
 
 
-def parse_entry(path: str, rel: str, row: dict[str, str]) -> bytes:
+def parse_entry(path: str, rel: str, row: dict[str, str], raw: str | None = None,
+                timeout: float | None = DEFAULT_TIMEOUT) -> bytes:
     """Parse one file into its cache entry (runs in a worker process).
 
-    An entry is two pickles: a small head (the ``reports`` row and the cells the
-    cross-year checks read), which a build reads for every report before it
-    writes anything, then the body (cells, issues, sections).
+    An entry (:func:`govopen.cache.pack`) is a small JSON head (the ``reports``
+    row and the cells the cross-year checks read), which a build reads for every
+    report before it writes anything, then the body (cells, issues, sections).
     """
-    report = read_report(path, report_id=rel)
+    if raw is not None:
+        reason = refusal(raw, os.path.relpath(path, raw))
+        if reason:
+            raise ReportError(rel, reason)
+    report = read_report(path, report_id=rel, timeout=timeout)
     text = report.document.text if report.document is not None else ""
-    head = {"meta": finalize_meta(report.meta, rel, row, text),
-            "panel": panel_grid(report.cells),
+    meta = finalize_meta(report.meta, rel, row, text)
+    if row.get("year") and manifest_year(row["year"]) is None:
+        _add_issues(report, [{"rule": "manifest_value_ignored", "table": "", "row": "",
+                              "col": "", "expected": None, "observed": None,
+                              "severity": "warning",
+                              "message": f"manifest year {row['year'][:20]!r} is not a year; "
+                                         "the year read from the document is kept"}])
+    report.meta = meta
+    _storable(report)
+    head = {"meta": report.meta,
+            "panel": [[*k, *v] for k, v in panel_grid(report.cells).items()],
             "readable": int(report.cells["value"].notna().sum())}
     body = {"cells": report.cells, "issues": report.issues, "sections": report.sections}
     return _pack(head, body)
 
 
+def _storable(report: Any) -> None:
+    """Values no output format can hold: missing, with issues rows (see export.storable)."""
+    _add_issues(report, export.storable(report.meta, {
+        "cells": report.cells, "issues": report.issues, "sections": report.sections}))
+
+
+def _add_issues(report: Any, found: list[dict[str, Any]]) -> None:
+    if found:
+        rows = pd.DataFrame(found).assign(report_id=report.meta["report_id"])
+        report.issues = pd.concat([report.issues, rows[report.issues.columns]],
+                                  ignore_index=True)
+        for key, severity in (("n_errors", "error"), ("n_warnings", "warning")):
+            report.meta[key] = int((report.issues["severity"] == severity).sum())
+
+
 def _pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
-    data = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
-    return data + pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL) if body else data
+    return pack(head, body)
 
 
 def _unpack(cache: Cache, key: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """An entry's head, and its body if asked (None for a failure)."""
-    try:
-        handle = cache.path(key).open("rb")
-    except FileNotFoundError:
+    """An entry's head, and its body if asked (None for a failure); an entry that
+    vanished or does not load reads as ``{"failure": None}``."""
+    head, data = cache.load(key, body)
+    if head is None or (body and data is None and "failure" not in head):
         return {"failure": None}, None
-    with handle:
-        head = pickle.load(handle)
-        return head, pickle.load(handle) if body and "failure" not in head else None
+    try:
+        if "failure" not in head:
+            meta = head["meta"]
+            if not (isinstance(meta, dict) and isinstance(meta["report_id"], str)):
+                raise TypeError("no report_id")
+            head["panel"] = {(t, r, c): (v, s) for t, r, c, v, s in head["panel"]}
+        elif head["failure"] is not None and not isinstance(head["failure"], dict):
+            raise TypeError("not a failure")
+    except (KeyError, TypeError, ValueError):  # a well-formed file, but not our entry
+        cache.path(key).unlink(missing_ok=True)
+        return {"failure": None}, None
+    return head, data
 
 
 def finalize_meta(meta: dict[str, Any], rel: str, row: dict[str, str],
@@ -169,11 +248,26 @@ def finalize_meta(meta: dict[str, Any], rel: str, row: dict[str, str],
     """A report's ``reports`` row: its metadata, the manifest's values, its region."""
     meta = dict(meta, source_file=rel, agency_printed=meta.get("agency"))
     for key, value in row.items():
-        if key != "file" and value:
-            meta[key] = int(value) if key == "year" and value.isdigit() else value
+        if key == "year" and value:
+            year = manifest_year(value)
+            if year is not None:  # else the document's own year stays
+                meta[key] = year
+        elif key != "file" and value:
+            meta[key] = value
     meta.update(region_of(meta.get("agency"), text, rel, row))
     meta["agency_id"] = row.get("agency_id") or agency_id(meta.get("agency"))
     return meta
+
+
+def manifest_year(value: str) -> int | None:
+    """A manifest's year as a number: ``2020``, ``２０２０``, ``²⁰²⁰``, ``2020年`` (else None).
+
+    Example:
+        >>> manifest_year("²⁰²⁰"), manifest_year("2020年"), manifest_year("去年")
+        (2020, 2020, None)
+    """
+    text = unicodedata.normalize("NFKC", value).strip().removesuffix("年").strip()
+    return int(text) if re.fullmatch(r"[12]\d{3}", text, re.ASCII) else None
 
 
 def region_of(agency: str | None, text: str, rel: str, row: dict[str, str]) -> dict[str, Any]:
@@ -208,7 +302,8 @@ def region_of(agency: str | None, text: str, rel: str, row: dict[str, str]) -> d
 
 
 def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
-              transient: dict[str, dict[str, str]]) -> tuple[export.Staging, dict[str, int]]:
+              transient: dict[str, dict[str, str]], failures: list[dict[str, str]] | None = None
+              ) -> tuple[export.Staging, dict[str, int]]:
     """Stream the cached entries, in report_id order, into staged output files.
 
     Two passes over the cache keep memory flat however large the corpus: the
@@ -217,6 +312,9 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
     table batch by batch, reading again the head of a previous year's report when
     a cross-year check needs its cells. The Stata file is written last, from the
     staged wide Parquet file (:func:`govopen.export.write_stata`).
+
+    Each report's own step is guarded: whatever goes wrong with one becomes its
+    ``failures`` row (retried by the next build), never the end of the build.
     """
     stage = export.Staging(out)
     try:
@@ -228,6 +326,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
         writers["reports"] = export.TableWriter(stage, "reports", report_columns)
         writers["wide"] = export.TableWriter(stage, "wide", wide_columns)
         batch = _Batch(writers, wide_cell_columns())
+        batch.failures += failures or []
         frame = index.frame
         copies = duplicates(frame)
         sha = dict(zip(frame["report_id"], frame["sha256"], strict=True))
@@ -253,24 +352,34 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             if rel not in transient:
                 head, body = _unpack(cache, keys[rel], body=True)
             if "failure" in head:
-                batch.failures.append(head["failure"] or {
-                    "file": rel, "error": "CacheMissing",
-                    "message": "the parsed report vanished from the cache; build again"})
+                if head["failure"] is None:  # parsed again by the next build
+                    head["failure"] = transient[rel] = {
+                        "file": rel, "error": "CacheMissing",
+                        "message": "the parsed report vanished from the cache or does not "
+                                   "load; build again"}
+                batch.failures.append(head["failure"])
                 continue
-            assert body is not None  # an entry without a failure has a body
-            meta = head["meta"]
-            rid = meta["report_id"]
-            prevs = previous.get(rid, [])
-            meta["prev_report_id"] = prevs[0] if prevs else None
-            meta["duplicate_of"] = kept = copies.get(rid)
-            cross_year = check_report(rid, fmt.get(rid), head["panel"],
-                                      [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
-            wide = batch.values(body["cells"])
-            if kept is not None:
-                cross_year.append(copy_issue(
-                    rid, kept, batch.wide_names, wide, values(kept),
-                    same="same file content" if rid in same_file else "same agency and year"))
-            batch.add(meta, body, wide, pd.DataFrame([i.as_row(rid) for i in cross_year]))
+            try:
+                meta = head["meta"]
+                rid = meta["report_id"]
+                prevs = previous.get(rid, [])
+                meta["prev_report_id"] = prevs[0] if prevs else None
+                meta["duplicate_of"] = kept = copies.get(rid)
+                cross_year = check_report(rid, fmt.get(rid), head["panel"],
+                                          [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
+                wide = batch.values(body["cells"])
+                if kept is not None:
+                    cross_year.append(copy_issue(
+                        rid, kept, batch.wide_names, wide, values(kept),
+                        same="same file content" if rid in same_file else "same agency and year"))
+                checked = batch.check(meta, body, wide,
+                                      pd.DataFrame([i.as_row(rid) for i in cross_year]))
+            except Exception as exc:  # one report's fault is its failures row
+                transient[rel] = {"file": rel, "error": type(exc).__name__,
+                                  "message": f"while writing the tables: {str(exc)[:500]}"}
+                batch.failures.append(transient[rel])
+                continue
+            batch.add(*checked)
         batch.flush()
         for writer in writers.values():
             writer.close()
@@ -345,6 +454,15 @@ class _Batch:
     def values(self, cells: pd.DataFrame) -> np.ndarray:
         """A report's ``wide`` values: one per template cell, NaN where not read."""
         return _wide_values(cells, self.wide_index)
+
+    def check(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
+              cross_year: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], np.ndarray,
+                                                 pd.DataFrame]:
+        """One report's rows, conformed to the tables' columns (raises if they cannot be
+        written: the caller makes that report a failures row instead)."""
+        body = {t: self.writers[t].check(body[t]) for t in ("cells", "sections", "issues")}
+        self.writers["reports"].check(pd.DataFrame([meta]))
+        return meta, body, wide, self.writers["issues"].check(cross_year)
 
     def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
             cross_year: pd.DataFrame) -> None:

@@ -18,3 +18,7 @@ class ReportError(Exception):
         self.source = str(source)
         self.problem = problem
         super().__init__(f"{self.source}: {problem}")
+
+
+class ReportTimeout(ReportError):
+    """Reading a file took longer than its time limit (it may work another time)."""

@@ -28,9 +28,12 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
+import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +51,16 @@ RECORD = "build.json"
 _TMP = ".tmp-"
 _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
+# The largest number a Stata double holds; anything beyond (and inf) is missing there.
+STATA_MAX = 8.988465674311579e307
+# The longest metadata text kept (bytes): a Stata fixed-width string.
+TEXT_MAX = 2045
 DATA_LABEL = "govopen: one row per report"
-_STATA_STR_MAX = 2045  # longest fixed-width Stata string (bytes); longer ones are strL
+_STATA_STR_MAX = TEXT_MAX  # longest fixed-width Stata string (bytes); longer ones are strL
+# CSV cells Excel would run as a formula (OWASP): an apostrophe is put in front.
+_FORMULA = r"^[=+\-@\t\r]"
+_NOT_FORMULA = r"[+-]?(?:\d[\d,]*)?(?:\.\d+)?%?"  # "-", "-3", "+1.5": plain values
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Staging:
@@ -100,15 +111,29 @@ class Staging:
         self.abort()  # nothing left to remove after a commit
 
 
+class ReadOnly(OSError):
+    """``OUT`` cannot be written (read-only folder or file system)."""
+
+
 @contextlib.contextmanager
 def locked(out: str | Path) -> Iterator[None]:
     """Hold an exclusive lock on ``out`` (one build at a time); clear stale temp files.
 
     The lock is released by the kernel when the process dies, even by ``kill -9``.
+    Raises :class:`ReadOnly` when ``out`` cannot be written, ``RuntimeError`` when
+    another build holds the lock.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "a+") as handle:
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / ".lock", "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise ReadOnly(exc.errno, explain(exc, out), str(out)) from None
+        raise
+    with handle:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no lock
@@ -117,7 +142,8 @@ def locked(out: str | Path) -> Iterator[None]:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise RuntimeError(f"another build is writing {out}") from None
+                raise RuntimeError(f"another build is writing {out} (it holds {out / '.lock'}); "
+                                   "wait for it to finish") from None
         for stale in out.glob(f"{_TMP}*"):
             stale.unlink(missing_ok=True)
         try:
@@ -125,6 +151,19 @@ def locked(out: str | Path) -> Iterator[None]:
         finally:
             if fcntl is not None:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def explain(exc: OSError, out: str | Path) -> str:
+    """One plain sentence for an error writing the outputs."""
+    where = exc.filename or out
+    reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+               errno.EACCES: "permission denied (a read-only folder?)",
+               errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only",
+               errno.ENOTDIR: "it is a file, not a folder",
+               errno.EEXIST: "it is a file, not a folder"}
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
+    return (f"cannot write the outputs to {out} ({where}: {reason}); the previous build "
+            "there, if any, is left as it was")
 
 
 def read_record(out: str | Path) -> dict[str, Any] | None:
@@ -176,6 +215,12 @@ class TableWriter:
         self._header = True
         self.rows = 0
 
+    def check(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` conformed to the columns; raises if it cannot be written."""
+        frame = conform(frame, self.name, self.columns)
+        pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        return frame
+
     def write(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Append ``frame``'s rows (conformed to the columns); returns them as written."""
         frame = conform(frame, self.name, self.columns)
@@ -185,7 +230,8 @@ class TableWriter:
         else:
             table = table.replace_schema_metadata(self._parquet.schema.metadata)
         self._parquet.write_table(table)
-        frame.to_csv(self._csv, header=self._header, index=False, lineterminator="\n")
+        csv_safe(frame).to_csv(self._csv, header=self._header, index=False,
+                               lineterminator="\n")
         self._header = False
         self.rows += len(frame)
         return frame
@@ -196,6 +242,109 @@ class TableWriter:
         assert self._parquet is not None  # written just above
         self._parquet.close()
         self._csv.close()
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with text that Excel would run as a formula (``=1+2``, ``@SUM``,
+    ``+A1``) prefixed by ``'``, as OWASP advises; numbers such as ``-3`` and a
+    bare ``-`` are left alone. Only the CSV files get this; Parquet and Stata
+    keep the text as printed.
+
+    Example:
+        >>> csv_safe(pd.DataFrame({"a": ["=1+2", "-", "-3", "局"]}))["a"].tolist()
+        ["'=1+2", '-', '-3', '局']
+    """
+    out = frame
+    for column in frame.columns:
+        s = frame[column]
+        if isinstance(s.dtype, pd.StringDtype):
+            text = s
+        elif s.dtype == object:
+            text = s.where(s.map(lambda v: isinstance(v, str)), None)
+        else:
+            continue
+        risky = text.str.contains(_FORMULA, na=False) & ~text.str.fullmatch(_NOT_FORMULA,
+                                                                             na=False)
+        if risky.any():
+            out = out.copy() if out is frame else out
+            out.loc[risky, column] = "'" + text[risky]
+    return out
+
+
+def storable(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """Make one report's values fit every output format; returns the issues rows to add.
+
+    A cell value that is infinite or beyond Stata's range becomes NaN
+    (``unreadable``, rule ``value_out_of_range``); a metadata value that no format
+    can hold (a number out of range, a text with control characters or longer than
+    :data:`TEXT_MAX` bytes) becomes missing (rule ``value_not_storable``). Text that
+    is not valid Unicode (lone surrogates) is shown with backslash escapes.
+    ``meta`` and the frames are changed in place.
+
+    Example:
+        >>> cells = pd.DataFrame({"table": ["requests"], "row": ["new"], "col": ["total"],
+        ...                       "value": [float("inf")], "raw": ["9" * 400],
+        ...                       "status": ["ok"]})
+        >>> [i["rule"] for i in storable({"year": 2020}, {"cells": cells})]
+        ['value_out_of_range']
+        >>> cells["value"].isna().item(), cells["status"].item()
+        (True, 'unreadable')
+    """
+    issues: list[dict[str, Any]] = []
+
+    def issue(rule: str, message: str, **where: Any) -> None:
+        issues.append({"rule": rule, "table": where.get("table", ""), "row": where.get("row", ""),
+                       "col": where.get("col", ""), "expected": None, "observed": None,
+                       "severity": "error", "message": message})
+
+    cells = frames.get("cells")
+    if cells is not None and not cells.empty:
+        values = pd.to_numeric(cells["value"], errors="coerce").astype("float64")
+        bad = values.notna() & ~(values.abs() <= STATA_MAX)
+        for i in cells.index[bad]:
+            issue("value_out_of_range", f"the value printed as {str(cells.at[i, 'raw'])[:40]!r} "
+                  "is too large for any output format (Stata, Excel); left NaN",
+                  table=cells.at[i, "table"], row=cells.at[i, "row"], col=cells.at[i, "col"])
+        if bad.any():
+            cells.loc[bad, "value"] = math.nan
+            cells.loc[bad, "status"] = "unreadable"
+    for key, value in list(meta.items()):
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (int, float)):
+            if not (abs(value) <= STATA_MAX and (isinstance(value, float) or abs(value) < 2**63)):
+                meta[key] = None
+                issue("value_not_storable", f"{key}: the number {str(value)[:40]} is out of "
+                      "range for the output formats; left missing")
+        elif isinstance(value, str):
+            value = _unicode(value)
+            meta[key] = value
+            if _CONTROL.search(value) or len(value.encode("utf-8")) > TEXT_MAX:
+                meta[key] = None
+                issue("value_not_storable", f"{key}: the text {value[:40]!r}… has control "
+                      f"characters or is longer than {TEXT_MAX} bytes; left missing")
+    for frame in frames.values():
+        for column in frame.columns:
+            s = frame[column]
+            if (s.dtype == object or isinstance(s.dtype, pd.StringDtype)) and not _encodes(s):
+                frame[column] = s.map(lambda v: _unicode(v) if isinstance(v, str) else v)
+    return issues
+
+
+def _unicode(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _encodes(s: pd.Series) -> bool:
+    try:
+        "".join(v for v in s.tolist() if isinstance(v, str)).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
@@ -246,8 +395,10 @@ def _stata_frame(frame: pd.DataFrame, columns: tuple[Column, ...],
         s = frame[c.name]
         if c.dtype == "str":
             data[names[c.name]] = s.astype(object).where(s.notna(), "").astype(str)
-        else:  # Stata has no nullable integers: missing numbers are '.'
-            data[names[c.name]] = pd.to_numeric(s, errors="coerce").astype("float64")
+        else:  # Stata has no nullable integers: missing numbers are '.', as is
+            # what a Stata double cannot hold (see :func:`storable`)
+            values = pd.to_numeric(s, errors="coerce").astype("float64")
+            data[names[c.name]] = values.where(values.abs() <= STATA_MAX)
     return pd.DataFrame(data)
 
 

@@ -23,9 +23,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any
 
+from govopen.limits import DEFAULT_TIMEOUT
 from govopen.readers import reader_for
 
 NAME = "manifest.csv"
@@ -37,47 +39,131 @@ REGION = ("province", "prefecture", "county")
 _NOT_REPORTS = {NAME, "INDEX.tsv", "links.tsv"}
 
 
-def report_files(raw: str | Path) -> list[str]:
-    """Every report file under ``raw`` (by extension), as sorted relative paths."""
+def report_files(raw: str | Path, exclude: str | Path | None = None) -> list[str]:
+    """Every report file under ``raw`` (by extension), as sorted relative paths.
+
+    Directory symlinks are not followed (a loop cannot trap the walk), folders and
+    files whose names start with ``.`` are skipped, and so is ``exclude`` (an
+    output folder inside ``raw``, whose ``codebook.md`` is no report). A file
+    symlink is listed like a file; :func:`refusal` says whether it may be read.
+    Names are as the file system gives them (undecodable bytes as surrogate
+    escapes); :func:`display_name` shows them as text.
+    """
     raw = Path(raw)
-    return sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*")
-                  if p.is_file() and reader_for(p) is not None and p.name not in _NOT_REPORTS
-                  and not p.name.startswith(".") and not p.name.upper().startswith("README"))
+    skip = os.path.realpath(exclude) if exclude is not None else None
+    found = []
+    for folder, dirs, names in os.walk(raw):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and (skip is None or os.path.realpath(os.path.join(folder, d)) != skip))
+        for name in names:
+            p = Path(folder, name)
+            if (reader_for(p) is None or name in _NOT_REPORTS or name.startswith(".")
+                    or name.upper().startswith("README")):
+                continue
+            if not p.is_symlink() and not p.is_file():
+                continue  # a fifo, socket or device is never read
+            found.append(p.relative_to(raw).as_posix())
+    return sorted(found, key=display_name)
+
+
+def display_name(rel: str) -> str:
+    """A file name as text, losslessly: bytes that are not UTF-8 appear as ``\\xNN``.
+
+    Example:
+        >>> display_name(os.fsdecode(b"henan/r\\xff.txt"))
+        'henan/r\\\\xff.txt'
+    """
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def refusal(raw: str | Path, rel: str) -> str | None:
+    """Why ``raw/rel`` may not be read (a symlink out of ``raw``, a loop), or None."""
+    path = Path(raw, rel)
+    if not path.is_symlink():
+        return None
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError):
+        return "the file is a symbolic link that loops or points nowhere; not read"
+    root = Path(os.path.realpath(raw))
+    if root != target and root not in target.parents:
+        return "the file is a symbolic link to outside the raw folder; not read"
+    if not target.is_file():
+        return "the file is a symbolic link to something that is not a file; not read"
+    return None
+
+
+def unsafe_path(file: str) -> bool:
+    """A manifest ``file`` that would reach outside the raw folder (absolute, ``..``)."""
+    return (file.startswith(("/", "\\")) or (len(file) > 1 and file[1] == ":")
+            or ".." in re.split(r"[/\\]", file))
 
 
 def read(raw: str | Path) -> dict[str, dict[str, str]]:
-    """Rows keyed by file (empty when there is no manifest)."""
+    """Rows keyed by file (empty when there is no manifest).
+
+    The file may be UTF-8 (with or without BOM) or GBK/GB18030, which Excel on a
+    Chinese Windows writes. Rows whose ``file`` is absolute or contains ``..``
+    are refused (see :func:`refused`).
+    """
+    rows = {}
+    for row in csv.DictReader(io.StringIO(_text(raw))):
+        file = (row.get("file") or "").strip()
+        if file and not unsafe_path(file):
+            rows[file] = {k: (v or "").strip() if isinstance(v, str) else ""
+                          for k, v in row.items() if k}
+    return rows
+
+
+def refused(raw: str | Path) -> list[str]:
+    """Manifest ``file`` values refused because they reach outside the raw folder."""
+    return sorted({(row.get("file") or "").strip()
+                   for row in csv.DictReader(io.StringIO(_text(raw)))
+                   if unsafe_path((row.get("file") or "").strip())})
+
+
+def _text(raw: str | Path) -> str:
     path = Path(raw) / NAME
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return {row["file"]: {k: (v or "").strip() for k, v in row.items() if k}
-                for row in csv.DictReader(f)}
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    from govopen.readers.encoding import decode_bytes
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = decode_bytes(data, path)
+    return text.replace("\x00", "")
 
 
 def columns_of(raw: str | Path) -> list[str]:
     """The manifest's columns: its own order, then any standard ones it lacks."""
-    path = Path(raw) / NAME
-    header: list[str] = []
-    if path.exists():
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
+    header = next(csv.reader(io.StringIO(_text(raw))), [])
     return header + [c for c in COLUMNS if c not in header]
 
 
 def warm_up() -> None:
-    """Load the gazetteer, with its pinyin index, once per worker process."""
+    """Load the gazetteer, with its pinyin index, and the readers' libraries once per
+    worker process (outside the time limit, which is for reading, not importing)."""
+    import govopen.readers.html  # noqa: F401
+    import govopen.readers.pdf  # noqa: F401
+    import govopen.readers.word  # noqa: F401
     from govopen.gazetteer import gazetteer
 
     gazetteer().from_pinyin("henan")
 
 
-def infer_row(path: str, rel: str) -> dict[str, str]:
+def infer_row(path: str, rel: str, timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, str]:
     """What the document says for its manifest row (run in a worker)."""
     from govopen.gazetteer import infer_region
     from govopen.report import read_report
 
-    report = read_report(path, report_id=rel)
+    report = read_report(path, report_id=rel, timeout=timeout)
     meta = report.meta
     parts = (*Path(rel).parent.parts, Path(rel).stem)
     text = report.document.text if report.document is not None else ""
@@ -98,7 +184,8 @@ def merge_row(existing: dict[str, str], inferred: dict[str, str]) -> dict[str, s
     return out
 
 
-def update(raw: str | Path, *, jobs: int | None = None, timeout: float | None = 120,
+def update(raw: str | Path, *, jobs: int | None = None,
+           timeout: float | None = DEFAULT_TIMEOUT,
            dask: Any = None, progress: bool | None = None) -> dict[str, Any]:
     """Write ``RAW/manifest.csv`` from the documents, keeping what people entered.
 
@@ -111,13 +198,15 @@ def update(raw: str | Path, *, jobs: int | None = None, timeout: float | None = 
 
     raw = Path(raw)
     rows = read(raw)
-    files = report_files(raw)
+    paths = {display_name(rel): raw / rel for rel in report_files(raw)}
+    files = sorted(paths)
     columns = columns_of(raw)
     todo = [rel for rel in files
             if rel not in rows or any(not rows[rel].get(k) for k in INFERRED)]
     inferred: dict[str, dict[str, str]] = {}
     failures = []
-    tasks = [Task(rel, (str(raw / rel), rel)) for rel in todo]
+    tasks = [Task(rel, (str(paths[rel]), rel, timeout)) for rel in todo
+             if not refusal(raw, os.path.relpath(paths[rel], raw))]
     with bar(len(tasks), "manifest", progress) as tick:
         for outcome in run(infer_row, tasks, jobs=jobs, timeout=timeout, dask=dask,
                            warmup=warm_up):

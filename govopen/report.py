@@ -22,8 +22,9 @@ import pandas as pd
 
 from govopen import __version__, codebook
 from govopen.document import Document
-from govopen.errors import ReportError
+from govopen.errors import ReportError, ReportTimeout
 from govopen.issues import Issue
+from govopen.limits import DEFAULT_TIMEOUT, check_text, signals_available, time_limit
 from govopen.meta import read_meta
 from govopen.readers import read_document
 from govopen.readers.text import read_text_string
@@ -73,14 +74,23 @@ class Report:
 
 
 def read_report(path: str | Path, report_id: str | None = None,
-                pdf_engine: str | None = None) -> Report:
+                pdf_engine: str | None = None,
+                timeout: float | None = DEFAULT_TIMEOUT) -> Report:
     """Parse one report file (PDF, Word, HTML or text) into a :class:`Report`.
 
     ``pdf_engine`` is ``"pdfium"`` (the default) or ``"pdfplumber"``; both give
     the same cells (see :mod:`govopen.readers.pdf`).
 
+    ``timeout`` (seconds, default :data:`govopen.limits.DEFAULT_TIMEOUT`; None: no
+    limit) bounds the whole read, every reader and subprocess included. On the
+    main thread it is a signal (:func:`govopen.limits.time_limit`); on any other
+    thread, where signals cannot interrupt, the file is read in a child process
+    that is killed if it overruns, so the limit holds there too.
+
     Raises :class:`govopen.ReportError` if the file cannot be read as a report
-    (empty, binary junk, unsupported type, encrypted PDF, not an annual report).
+    (empty, binary junk, unsupported type, encrypted PDF, not an annual report,
+    a size or structure limit of :mod:`govopen.limits` exceeded), and
+    :class:`govopen.errors.ReportTimeout` (a ``ReportError``) after ``timeout``.
 
     Example:
         >>> import govopen
@@ -89,10 +99,29 @@ def read_report(path: str | Path, report_id: str | None = None,
         ('荥阳市广武镇人民政府', 1.0)
     """
     path = Path(path)
-    document = read_document(path, pdf_engine=pdf_engine)
-    info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
-            "sha256": file_sha256(path)}
-    return parse_document(document, report_id or path.stem, info, source=path)
+    if timeout is not None and timeout > 0 and not signals_available():
+        return _read_in_child(path, report_id, pdf_engine, timeout)
+    with time_limit(timeout, path):
+        document = read_document(path, pdf_engine=pdf_engine, timeout=timeout)
+        info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
+                "sha256": file_sha256(path)}
+        return parse_document(document, report_id or path.stem, info, source=path)
+
+
+def _read_in_child(path: Path, report_id: str | None, pdf_engine: str | None,
+                   timeout: float) -> Report:
+    """:func:`read_report` in a worker process, stopped if it overruns ``timeout``."""
+    from govopen.runner import Task, run
+
+    outcome = next(iter(run(read_report, [Task(str(path), (str(path), report_id, pdf_engine, timeout))],
+                            jobs=1, timeout=timeout)))
+    if outcome.ok:
+        return outcome.value
+    if outcome.error == "Timeout":
+        raise ReportTimeout(path, outcome.message)
+    if outcome.error == "ReportError":
+        raise ReportError(path, outcome.message)
+    raise ReportError(path, f"the reader failed ({outcome.error}: {outcome.message})")
 
 
 def read_text(text: str, report_id: str = "text", source: str = "<text>") -> Report:
@@ -114,6 +143,7 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
                    source: object = "<document>") -> Report:
     """Parse a :class:`Document` produced by any reader."""
     text = document.text
+    check_text(source, text)
     sections = find_sections(text)
     meta = read_meta(text, document.header)
     ocr = [n for n in document.notes if n.rule == "needs_ocr"]

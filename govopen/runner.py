@@ -23,8 +23,10 @@ Modes: ``jobs >= 1`` uses a :class:`concurrent.futures.ProcessPoolExecutor`
 parent's threads); ``jobs == 0`` runs in this process (for debugging: a crash
 ends the run); ``dask="ADDRESS"`` (or a ``distributed.Client``) maps the tasks
 over a Dask cluster. Dask runs tasks on worker threads, where ``SIGALRM`` cannot
-be used, so there the time limit is not enforced; a task whose worker dies
-repeatedly is reported as ``KilledWorker``.
+be used: there :func:`govopen.read_report` reads each file in a child process of
+the Dask worker and kills it past the limit, so a build's ``timeout`` holds on a
+cluster too (a function of your own given to :func:`run` gets no limit there); a
+task whose worker dies repeatedly is reported as ``KilledWorker``.
 
 ``Outcome.retry`` is true for failures that may not happen again (timeouts,
 crashes, unexpected exceptions): callers should not cache them.
@@ -50,7 +52,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from govopen.errors import ReportError
+from govopen import limits
+from govopen.errors import ReportError, ReportTimeout
 from govopen.limits import time_limit
 
 # Seconds a worker may overrun its time limit before the parent kills it.
@@ -129,7 +132,7 @@ def call(func: Callable[..., Any], task: Task, timeout: float | None,
             value = func(*task.args)
     except ReportError as exc:
         seconds = time.monotonic() - t0
-        if timeout and seconds >= 0.99 * timeout:
+        if isinstance(exc, ReportTimeout) or (timeout and seconds >= 0.99 * timeout):
             return Outcome(task.key, error="Timeout", message=exc.problem, retry=True,
                            seconds=seconds)
         return Outcome(task.key, error="ReportError", message=exc.problem, seconds=seconds)
@@ -153,6 +156,15 @@ def _init_worker(started: Any, warmup: Callable[[], Any] | None) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    # A worker stuck in C code never runs that thread: the kernel kills it when
+    # the process that started it (the fork server, which leaves with the
+    # parent) is gone (Linux).
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
     if warmup is not None:
         warmup()
 
@@ -162,7 +174,10 @@ def _exit_with(parent: Any) -> None:
     os._exit(1)
 
 
-def _call_in_worker(func: Callable[..., Any], task: Task, timeout: float | None) -> Outcome:
+def _call_in_worker(func: Callable[..., Any], task: Task, timeout: float | None,
+                    values: limits.Limits | None = None) -> Outcome:
+    if values is not None:
+        limits.use(values)  # the parent's size limits (govopen.limits.configure)
     return call(func, task, timeout, _STARTED)
 
 
@@ -230,7 +245,8 @@ class _Pool:
             while (pending or inflight) and not broken:
                 while pending and len(inflight) < window:
                     task = pending.popleft()
-                    inflight[pool.submit(_call_in_worker, self.func, task, self.timeout)] = task
+                    inflight[pool.submit(_call_in_worker, self.func, task, self.timeout,
+                                         limits.limits())] = task
                 done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
                 _drain(started, running)
                 for future in done:

@@ -28,7 +28,30 @@ from govopen.tokens import Token
 # Past this many readings a row is reported as ambiguous without enumerating on.
 MAX_READINGS = 50_000
 # Past this many ways to cut a row's digits it is ambiguous without enumerating.
-MAX_CUTS = 200_000
+MAX_CUTS = 20_000
+# The same, for all the rows of one report together (see :class:`Budget`).
+REPORT_CUTS = 60_000
+
+
+class Budget:
+    """Cuts left for one report: a crafted report of many long glued numbers
+    reads as ambiguous rows once it is spent, instead of taking minutes.
+
+    Example:
+        >>> b = Budget(10); b.spend(4), b.spend(7), b.left
+        (True, False, 0)
+    """
+
+    def __init__(self, cuts: int = REPORT_CUTS) -> None:
+        self.left = cuts
+
+    def spend(self, cuts: int) -> bool:
+        """Take ``cuts`` if there are as many left (else none are left)."""
+        if cuts > self.left:
+            self.left = 0
+            return False
+        self.left -= cuts
+        return True
 
 
 @dataclass(frozen=True)
@@ -43,14 +66,16 @@ class Piece:
     blank: bool = False
 
 
-def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]] | None:
+def readings(tokens: Sequence[Token], kinds: Sequence[str],
+             budget: Budget | None = None) -> list[list[Piece]] | None:
     """All ways to read ``tokens`` as ``len(kinds)`` cells.
 
     ``kinds`` gives each cell's kind (``count``, ``signed``, ``money`` or
     ``number``, any number as printed): only money and numbers may have decimals,
     only signed cells and numbers a minus sign. Blank tokens and tab-separated cells are one cell
     each; a glued number may be several. Returns ``None`` when there are more
-    than :data:`MAX_READINGS` readings, ``[]`` when there is none.
+    than :data:`MAX_READINGS` readings, more than :data:`MAX_CUTS` ways to cut
+    the digits, or more than ``budget`` has left; ``[]`` when there is none.
 
     Example:
         >>> from govopen.tokens import tokenize
@@ -72,11 +97,20 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str]) -> list[list[Piece]]
                                                                            strict=True))
         if cuts > MAX_CUTS:
             return None
+    if budget is not None and not budget.spend(cuts):
+        return None
+    # A token's splits depend only on it, its number of cells and their kinds:
+    # computed once, not once per distribution (which made the work grow with
+    # their number times the tokens' count, past any bound above).
+    known: dict[tuple[int, int, int], list[list[Piece]]] = {}
     for counts in _distributions(lengths, n):
         pos = 0
         per_token: list[list[list[Piece]]] = []
-        for tok, k in zip(tokens, counts, strict=False):
-            options = list(_splits(tok, k, kinds[pos:pos + k]))
+        for i, (tok, k) in enumerate(zip(tokens, counts, strict=False)):
+            key = (i, k, pos)
+            if key not in known:
+                known[key] = list(_splits(tok, k, kinds[pos:pos + k]))
+            options = known[key]
             if not options:
                 break
             per_token.append(options)

@@ -28,7 +28,7 @@ from itertools import combinations, product
 
 from govopen.issues import Issue, shown
 from govopen.sections import Section, find_sections
-from govopen.split import MAX_READINGS, Piece, consistent, readings
+from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
 
@@ -62,6 +62,9 @@ LOOSE_GRID_FORMS = frozenset({"markdown"})
 # Past this many ways to place unprinted blank cells in a row, it is left NaN.
 _MAX_PLACEMENTS = 5_000
 
+# Ways to drop a row's padding tried at most; past that the row is ambiguous.
+MAX_ALIGNMENTS = 200
+
 
 @dataclass
 class Cell:
@@ -88,6 +91,7 @@ class TableResult:
     # A row of a loose grid (markdown) did not fit its cells: the converter shifted
     # columns, so no empty cell of that grid is trusted from there on.
     shifted: bool = False
+    budget: Budget = field(default_factory=Budget, repr=False)  # of glued-digit cuts
 
 
 @dataclass
@@ -311,7 +315,7 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
     tokens = row.segment.values
-    options = _readings(tokens, row.kinds, result.shifted)
+    options = _readings(tokens, row.kinds, result.shifted, result.budget)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -341,12 +345,12 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     def pad(tok: Token) -> bool:
         return tok.kind == "blank" and tok.cell is not None
 
-    out = []
-    for lead in range(excess + 1):
-        trail = excess - lead
-        dropped = tokens[:lead] + (tokens[len(tokens) - trail:] if trail else [])
-        if all(pad(t) for t in dropped):
-            out.append(tokens[lead:len(tokens) - trail])
+    # Linear, not quadratic in the row's length: ``lead`` cells can be dropped at
+    # the start if the first ``lead`` are padding, likewise at the end.
+    leading = next((i for i, t in enumerate(tokens) if not pad(t)), len(tokens))
+    trailing = next((i for i, t in enumerate(reversed(tokens)) if not pad(t)), len(tokens))
+    out = [tokens[lead:len(tokens) - (excess - lead)]
+           for lead in range(max(0, excess - trailing), min(excess, leading) + 1)]
     return out or [tokens]
 
 
@@ -387,14 +391,19 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
     return out
 
 
-def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False
-              ) -> list[list[Piece]] | None:
+def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False,
+              budget: Budget | None = None) -> list[list[Piece]] | None:
     """Readings of a row under every alignment of its padding (None: too many)."""
     options: list[list[Piece]] = []
     seen = set()
-    for aligned in (_unprinted_blanks(tokens, len(kinds), shifted)
-                    or _alignments(tokens, len(kinds))):
-        found = readings(aligned, kinds)
+    # Placements of unprinted blanks have their own bound (_MAX_PLACEMENTS).
+    alignments = _unprinted_blanks(tokens, len(kinds), shifted)
+    if not alignments:
+        alignments = _alignments(tokens, len(kinds))
+        if len(alignments) > MAX_ALIGNMENTS:  # a budget: past it the row is ambiguous
+            return None
+    for aligned in alignments:
+        found = readings(aligned, kinds, budget)
         if found is None:
             return None
         for r in found:
@@ -402,6 +411,8 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False
             if key not in seen:
                 seen.add(key)
                 options.append(r)
+        if len(seen) > MAX_READINGS:  # the same budget over all alignments together
+            return None
     return options
 
 
@@ -603,7 +614,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     row = _Row("appeals", tuple(f"{r}.{c}" for r in _APPEAL_ROWS for c in cols),
                ("count",) * 15, Segment("", values=tokens))
     staged = TableResult()
-    options = _readings(tokens, row.kinds, result.shifted)
+    options = _readings(tokens, row.kinds, result.shifted, result.budget)
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:

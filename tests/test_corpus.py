@@ -177,7 +177,7 @@ def test_changed_file_is_the_only_one_parsed(full, tmp_path):
     report.unlink()
     summary = build(raw, out, progress=False)
     assert (summary["reports"], summary["parsed"]) == (120, 0)
-    assert len(list((out / ".cache").glob("*/*.pkl"))) == 120
+    assert len(list((out / ".cache").glob("*/*.entry"))) == 120
 
 
 # --------------------------------------------------------------------------- failures
@@ -264,7 +264,7 @@ def test_runner_survives_crashed_and_stuck_workers(monkeypatch):
 
 
 def _cache_entries(out: Path) -> int:
-    return len(list((out / ".cache").glob("*/*.pkl")))
+    return len(list((out / ".cache").glob("*/*.entry")))
 
 
 def test_killed_build_leaves_previous_outputs_and_next_build_completes(full, tmp_path):

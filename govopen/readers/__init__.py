@@ -16,6 +16,7 @@ from pathlib import Path
 
 from govopen.document import Document
 from govopen.errors import ReportError
+from govopen.limits import DEFAULT_TIMEOUT, check
 
 _KINDS = {
     ".txt": "txt", ".text": "txt", ".md": "txt",
@@ -39,13 +40,17 @@ def sniff(data: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    return None
+    # Viewers open a PDF whose header follows some junk bytes (pdfminer does too).
+    return "pdf" if b"%PDF-" in data[:1024] else None
 
 
-def read_document(path: str | Path, pdf_engine: str | None = None) -> Document:
+def read_document(path: str | Path, pdf_engine: str | None = None,
+                  timeout: float | None = DEFAULT_TIMEOUT) -> Document:
     """Read any supported report file into a :class:`Document`.
 
     ``pdf_engine`` chooses the PDF engine (see :func:`govopen.readers.pdf.read_pdf`).
+    ``timeout`` is handed to the readers that need one of their own (PDF, Word,
+    the LibreOffice conversion of ``.doc``); see :func:`govopen.read_report`.
 
     Raises :class:`govopen.ReportError` for unsupported types, unreadable or
     empty files, and files whose content contradicts their extension.
@@ -59,6 +64,10 @@ def read_document(path: str | Path, pdf_engine: str | None = None) -> Document:
         raise ReportError(path, "WPS files (.wps/.et) are not supported; save the report as "
                                 ".docx or PDF")
     try:
+        size = path.stat().st_size
+        check(path, "file_bytes", size)
+        if kind in ("txt", "html"):
+            check(path, "text_bytes", size)
         data = path.read_bytes()
     except OSError as exc:
         raise ReportError(path, f"cannot read the file ({exc.strerror or exc})") from None
@@ -80,6 +89,8 @@ def read_document(path: str | Path, pdf_engine: str | None = None) -> Document:
         return read_html(path, data=data)
     if kind == "pdf":
         from govopen.readers.pdf import read_pdf
-        return read_pdf(path, engine=pdf_engine)
+        return read_pdf(path, timeout=timeout, engine=pdf_engine)
     from govopen.readers import word
-    return word.read_docx(path) if kind == "docx" else word.read_doc(path)
+    if kind == "docx":
+        return word.read_docx(path, timeout=timeout)
+    return word.read_doc(path, timeout=timeout)

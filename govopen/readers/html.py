@@ -33,8 +33,10 @@ from bs4.element import PreformattedString
 
 from govopen.document import Document, DocumentBuilder, GridCell, grid_rows
 from govopen.errors import ReportError
+from govopen.limits import check, exceeded
+from govopen.limits import limits as LIMITS
 from govopen.normalize import compact
-from govopen.readers.encoding import decode_bytes
+from govopen.readers.encoding import decode_report
 
 # Elements whose content is never report text. Word's <w:...>/<v:...> islands and
 # <xml> blocks carry document settings, not words.
@@ -92,6 +94,9 @@ _CHARSET = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
+# Replacement, control (Cc), surrogate (Cs) and private-use (Co) characters.
+_BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+                        "\U000f0000-\U0010ffff]")
 _FULL_PAGE = re.compile(r"<\s*(html|body)[\s>/]", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"(?:发布日期|发布时间|发文日期|发稿时间)\s*[:：]?\s*"
@@ -162,7 +167,10 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
             raise ReportError(source, f"cannot read the file ({exc.strerror or exc})") from exc
     if not data or not data.strip():
         raise ReportError(source, "the file is empty")
-    text = _decode(data, source)
+    # Counted before parsing: a tree of 10^5 elements takes bs4 longer than any
+    # time limit a build would set, and no report page comes near.
+    check(source, "html_tags", data.count(b"<"))
+    text, encoding_note = _decode(data, source)
 
     try:
         with warnings.catch_warnings():
@@ -174,14 +182,16 @@ def read_html(path: str | Path, data: bytes | None = None) -> Document:
     except Exception as exc:  # whatever lxml/bs4 throw, callers only need ReportError
         raise ReportError(source, f"the HTML cannot be parsed ({type(exc).__name__})") from exc
 
-    order, end = _number_nodes(soup)
-    walker = _Walker(order)
+    order, end = _number_nodes(soup, source)
+    walker = _Walker(order, source)
     walker.walk(soup)
     units = walker.units
     if not any(u.size for u in units):
         raise ReportError(source, "the page has no text")
 
     builder = DocumentBuilder(file_type="html")
+    if encoding_note:
+        builder.note("encoding_repaired", encoding_note, "warning")
     if _FULL_PAGE.search(text):
         body, guessed = _find_body(soup, units, order, end)
         if guessed:
@@ -216,7 +226,7 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf
                         "\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str) -> tuple[str, str | None]:
     head = data[:65536]
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReportError(source, "the file is binary data, not HTML")
@@ -224,29 +234,36 @@ def _decode(data: bytes, source: str) -> str:
     declared = None
     if match:
         declared = (match.group(1) or match.group(2)).decode("ascii", "replace")
-    text = decode_bytes(data, source=source, declared=declared)
+    text, note = decode_report(data, source=source, declared=declared)
     # Statistical detection will "decode" random bytes too; a real page has almost
     # no control characters or replacement characters.
     bad = len(_BAD_CHARS.findall(text))
     if bad > max(3, len(text) // 20):
         raise ReportError(source, "the file is not text in any known encoding (binary data?)")
-    return text.replace("\x00", "")
+    return text.replace("\x00", ""), note
 
 
 # --------------------------------------------------------------------------- walking
 
 
-def _number_nodes(soup: BeautifulSoup) -> tuple[dict[int, int], dict[int, int]]:
+def _number_nodes(soup: BeautifulSoup, source: str = "<html>"
+                  ) -> tuple[dict[int, int], dict[int, int]]:
     """Document-order index of every node, and the last index inside each one.
 
     ``order[id(a)] <= order[id(b)] <= end[id(a)]`` then means b lies inside a,
     which makes "is this line inside the body?" a constant-time test.
     """
     order: dict[int, int] = {id(soup): 0}
+    depth: dict[int, int] = {id(soup): 0}
+    deepest = LIMITS().depth
     nodes: list[Any] = [soup]
     for i, node in enumerate(soup.descendants, start=1):
         order[id(node)] = i
         nodes.append(node)
+        if isinstance(node, Tag):
+            d = depth[id(node)] = depth[id(node.parent)] + 1
+            if d > deepest:
+                raise exceeded(source, "depth", d)
     end = dict(order)
     for node in reversed(nodes):
         parent = node.parent
@@ -276,8 +293,9 @@ class _Walker:
     sometimes, and Python's recursion limit would turn that into a crash.
     """
 
-    def __init__(self, order: dict[int, int]) -> None:
+    def __init__(self, order: dict[int, int], source: str = "<html>") -> None:
         self.order = order
+        self.source = source
         self.units: list[_Unit] = []
         self.tables = 0
         self._parts: list[str] = []
@@ -359,12 +377,17 @@ class _Walker:
         nested table besides text of its own, or one column of multi-line
         cells) are walked as ordinary blocks instead.
         """
-        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        rows = _own_rows(table)
+        if len(rows) > LIMITS().rows:
+            raise exceeded(self.source, "rows", len(rows))
         content: list[list[tuple[Tag, str, list[Tag], bool]]] = []
         layout = False
         for tr in rows:
             cells = []
-            for td in tr.find_all(("td", "th"), recursive=False):
+            tds = tr.find_all(("td", "th"), recursive=False)
+            if len(tds) > LIMITS().cols:
+                raise exceeded(self.source, "cols", len(tds))
+            for td in tds:
                 text, nested, segments, linked = _cell_content(td)
                 if nested and (segments > 1 or len(text) > 50):
                     layout = True
@@ -407,6 +430,23 @@ class _Walker:
             events.extend((_ENTER, inner) for cell in cells for inner in cell[2])
         stack.extend(reversed(events))
         return True
+
+
+def _own_rows(table: Tag) -> list[Tag]:
+    """The ``<tr>`` of ``table`` itself, not of tables nested in it (one pass over the
+    table, nested tables skipped: a page of tables nested 10^4 deep stays linear)."""
+    rows = []
+    stack = list(reversed(table.contents))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tag):
+            continue
+        name = _tag_name(node)
+        if name == "tr":
+            rows.append(node)
+        elif name != "table":
+            stack.extend(reversed(node.contents))
+    return rows
 
 
 def _cell_content(td: Tag) -> tuple[str, list[Tag], int, bool]:

@@ -41,7 +41,10 @@ from typing import Any
 
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
-from govopen.limits import time_limit
+from govopen.limits import DEFAULT_TIMEOUT, check, time_limit
+from govopen.readers.pdf_guard import install as _guard_pdfminer
+
+_guard_pdfminer()
 
 # The engine that reads pages: "pdfium" (default) or "pdfplumber". The
 # environment variable reaches build workers, which inherit it.
@@ -90,7 +93,7 @@ _CID_SHARE = 0.1
 Bbox = tuple[float, float, float, float]
 
 
-def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
+def read_pdf(path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEOUT,
              engine: str | None = None) -> Document:
     """Read a PDF report into a :class:`Document`.
 
@@ -139,6 +142,8 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
             from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
             inner = _root_cause(err)
+            if isinstance(inner, ReportError):  # a limit of govopen.limits, met inside
+                raise ReportError(source, inner.problem) from err
             if isinstance(inner, PDFPasswordIncorrect):
                 raise ReportError(source, "the PDF is encrypted (a password is needed to "
                                           "open it)") from err
@@ -203,6 +208,7 @@ def _read(source: str, pdf: Any) -> Document:
     :class:`PageContent`.
     """
     with pdf:
+        check(source, "pages", pdf.page_count)
         builder = DocumentBuilder(file_type="pdf", pages=pdf.page_count)
         builder.header.update(pdf.metadata())
         scanned: list[int] = []

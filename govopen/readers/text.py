@@ -19,9 +19,10 @@ import re
 
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
+from govopen.limits import check
 from govopen.readers import markdown
 from govopen.readers.columns import align_columns
-from govopen.readers.encoding import decode_bytes
+from govopen.readers.encoding import decode_report
 from govopen.readers.furniture import furniture, strip_glued
 
 # The input forms a text report is recognised in (``reports.input_form``).
@@ -40,6 +41,7 @@ _BARE_NUMBER = re.compile(r"^\s*[\d.,]+\s*$")
 _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published",
                 "原文链接": "url", "链接": "url", "发布机构": "publisher", "文号": "doc_number",
                 "栏目": "column", "来源": "publisher"}
+_BAD_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
 _BODY_MARK = re.compile(r"^=+\s*正文\s*=+\s*$")
 _HEADER_LINE = re.compile(r"^(?P<key>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*)$")
 
@@ -50,17 +52,22 @@ def read_text_bytes(data: bytes, source: object = "<text>") -> Document:
         raise ReportError(source, "the file is empty")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReportError(source, "this is a binary file, not text")
-    text = decode_bytes(data, source)
-    return read_text_string(text, source)
+    text, note = decode_report(data, source)
+    return read_text_string(text, source, note)
 
 
-def read_text_string(text: str, source: object = "<text>") -> Document:
-    """Build a :class:`Document` from text already in memory."""
-    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+def read_text_string(text: str, source: object = "<text>",
+                     encoding_note: str | None = None) -> Document:
+    """Build a :class:`Document` from text already in memory (``encoding_note``:
+    what decoding replaced, an ``encoding_repaired`` issue row)."""
+    bad = len(_BAD_CHARS.findall(text))
     if text and bad / len(text) > 0.05:
         raise ReportError(source, "the file is not readable text (binary data or wrong encoding)")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    check(source, "lines", len(lines))
     builder = DocumentBuilder(file_type="txt")
+    if encoding_note:
+        builder.note("encoding_repaired", encoding_note, "warning")
     start = _crawler_header(lines, builder.header)
     # A form feed (pdftotext, pypdfium2) starts a new page, even inside a line.
     parts, linenos, pages, page = [], [], [], 1

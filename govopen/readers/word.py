@@ -37,8 +37,9 @@ from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 
 from govopen.document import Document, DocumentBuilder, GridCell, grid_rows, join_wrapped
-from govopen.errors import ReportError
-from govopen.limits import time_limit
+from govopen.errors import ReportError, ReportTimeout
+from govopen.limits import DEFAULT_TIMEOUT, exceeded, time_limit
+from govopen.limits import limits as LIMITS
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _W_P, _W_TBL, _W_TR, _W_TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
@@ -77,7 +78,8 @@ def _head(source: str) -> bytes:
 # --------------------------------------------------------------------------- .doc
 
 
-def read_doc(path: str | os.PathLike[str], timeout: float | None = 120) -> Document:
+def read_doc(path: str | os.PathLike[str],
+             timeout: float | None = DEFAULT_TIMEOUT) -> Document:
     """Read an old binary ``.doc`` (or ``.rtf``) by converting it to ``.docx``.
 
     Runs ``soffice --headless --convert-to docx`` in a temporary directory with
@@ -133,7 +135,7 @@ def _run_soffice(cmd: list[str], source: str, timeout: float | None) -> None:
         _, err_out = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise ReportError(source, f"LibreOffice took longer than {timeout:g} s to convert "
+        raise ReportTimeout(source, f"LibreOffice took longer than {timeout:g} s to convert "
                                   "the file") from None
     except BaseException:
         _kill_group(proc)  # e.g. an outer time_limit fired
@@ -154,7 +156,8 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 # --------------------------------------------------------------------------- .docx
 
 
-def read_docx(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+def read_docx(path: str | os.PathLike[str],
+              timeout: float | None = DEFAULT_TIMEOUT) -> Document:
     """Read a ``.docx`` report into a :class:`Document`.
 
     Raises:
@@ -174,6 +177,7 @@ def read_docx(path: str | os.PathLike[str], timeout: float | None = 60) -> Docum
     if not head.startswith(b"PK"):
         raise ReportError(source, "not a .docx package (not a zip file)")
     with time_limit(timeout, source):
+        _check_package(source)
         try:
             document = docx.Document(source)
         except (OpcError, zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
@@ -189,7 +193,7 @@ def read_docx(path: str | os.PathLike[str], timeout: float | None = 60) -> Docum
             title = ""
         if title:
             builder.header["Title"] = title
-        reader = _BodyReader(builder, _Numbering(document))
+        reader = _BodyReader(builder, _Numbering(document, source=source), source=source)
         try:
             reader.blocks(document.element.body)
         except ReportError:
@@ -200,6 +204,24 @@ def read_docx(path: str | os.PathLike[str], timeout: float | None = 60) -> Docum
         return builder.build()
 
 
+def _check_package(source: str) -> None:
+    """Refuse a zip bomb before python-docx inflates it (the sizes zip records are
+    the sizes Python's zipfile will inflate to: it stops at them)."""
+    try:
+        with zipfile.ZipFile(source) as package:
+            parts = package.infolist()
+            size = sum(info.file_size for info in parts)
+            xml = max((i.file_size for i in parts if i.filename.endswith((".xml", ".rels"))),
+                      default=0)
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise ReportError(source, f"not a valid .docx file ({type(err).__name__}: "
+                                  f"{err})") from err
+    if size > LIMITS().unzipped_bytes:
+        raise exceeded(source, "unzipped_bytes", size)
+    if xml > LIMITS().xml_bytes:
+        raise exceeded(source, "xml_bytes", xml)
+
+
 @dataclass
 class _BodyReader:
     """Walks the body XML and feeds the builder, in document order."""
@@ -208,6 +230,7 @@ class _BodyReader:
     numbering: _Numbering
     line: int = 0
     tables: int = 0
+    source: str = "<docx>"
 
     def blocks(self, container: Any) -> None:
         for child in _block_children(container):
@@ -227,7 +250,9 @@ class _BodyReader:
         for box in boxes:  # text boxes anchored in the paragraph come after it
             self.blocks(box)
 
-    def table(self, tbl: Any) -> None:
+    def table(self, tbl: Any, depth: int = 1) -> None:
+        if depth > LIMITS().depth:
+            raise exceeded(self.source, "depth", depth)
         index = self.tables
         self.tables += 1
         cells: list[GridCell] = []
@@ -235,14 +260,19 @@ class _BodyReader:
         above: dict[int, GridCell] = {}  # grid column -> the cell starting there, reaching down
         trs = list(_children(tbl, _W_TR))
         for ri, tr in enumerate(trs):
+            if ri >= LIMITS().rows:
+                raise exceeded(self.source, "rows", ri + 1)
             inner: list[Any] = []
-            col = _int(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), 0)
+            col = self.span(_int(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), 0))
             # grid positions left empty before the first cell are printed as empty cells
             cells += [GridCell(ri, c) for c in range(col)]
             last: GridCell | None = None
-            for tc in _children(tr, _W_TC):
+            for ci, tc in enumerate(_children(tr, _W_TC)):
+                if ci >= LIMITS().cols:
+                    raise exceeded(self.source, "cols", ci + 1)
                 props = tc.find(qn("w:tcPr"))
-                span = _int(props.find(qn("w:gridSpan")) if props is not None else None, 1)
+                span = self.span(_int(props.find(qn("w:gridSpan")) if props is not None
+                                      else None, 1))
                 vmerge = props.find(qn("w:vMerge")) if props is not None else None
                 hmerge = props.find(qn("w:hMerge")) if props is not None else None
                 if hmerge is not None and hmerge.get(_W_VAL, "continue") == "continue":
@@ -272,7 +302,12 @@ class _BodyReader:
                                  cols=[col for _c, col in placed], line=self.line, table=index,
                                  row=ri)
             for table in nested[ri]:
-                self.table(table)
+                self.table(table, depth + 1)
+
+    def span(self, n: int) -> int:
+        if n > LIMITS().span:
+            raise exceeded(self.source, "span", n)
+        return max(n, 0)
 
     def cell_text(self, tc: Any, nested: list[Any]) -> str:
         lines = []
@@ -412,6 +447,7 @@ class _Numbering:
     """
 
     document: Any
+    source: str = "<docx>"
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)
     style_num: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
     styles_based: dict[str, str] = field(default_factory=dict)
@@ -484,6 +520,8 @@ class _Numbering:
             return ""
         counts = self.counters.setdefault(num_id, {})
         counts[ilvl] = counts.get(ilvl, levels[ilvl].start - 1) + 1
+        if abs(counts[ilvl]) > LIMITS().numbering:
+            raise exceeded(self.source, "numbering", counts[ilvl])
         for deeper in [k for k in counts if k > ilvl]:
             del counts[deeper]  # a higher level restarts the levels below it
         lvl = levels[ilvl]
@@ -496,6 +534,8 @@ class _Numbering:
             if level is None:
                 return ""
             n = counts.get(k, level.start)
+            if abs(n) > LIMITS().numbering:
+                raise exceeded(self.source, "numbering", n)
             return _FORMATS.get(level.fmt, str)(n)
 
         return re.sub(r"%(\d)", fill, lvl.text)
