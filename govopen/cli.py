@@ -7,6 +7,8 @@ Examples::
     govopen build data/raw -o data/processed --jobs 4 --timeout 60
     govopen build data/raw -o data/processed --dask tcp://scheduler:8786
     govopen manifest data/raw
+    govopen parse report.pdf --xlsx report.xlsx
+    govopen review build/review --status ambiguous,unreadable --report 'fujian/*'
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("parse", help="parse one report and print its cells and issues")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON (meta, cells, issues, sections)")
+    p.add_argument("--xlsx", metavar="OUT", help="also write the tables as an Excel workbook "
+                                                 "laid out like the printed report")
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
@@ -41,9 +45,25 @@ def main(argv: list[str] | None = None) -> int:
                                    "what the documents say; values already entered are kept.")
     m.add_argument("raw", nargs="?", default="data/raw")
     _run_options(m)
+    r = sub.add_parser("review", help="write an HTML page to check flagged cells and failures",
+                       description="One card per flagged cell and identity failure of a built "
+                                   "dataset, with the page crop or source lines; and "
+                                   "OUT/corrections_template.csv to fill in.")
+    r.add_argument("out")
+    r.add_argument("--raw", default="data/raw", help="the folder the dataset was built from")
+    r.add_argument("--data", default="data/processed", help="the built dataset")
+    r.add_argument("--rule", default=None,
+                   help="issue rules to show, comma-separated (default: the identities)")
+    r.add_argument("--status", default="ambiguous,unreadable",
+                   help="cell statuses to show, comma-separated")
+    r.add_argument("--report", action="append", default=[],
+                   help="only these report IDs (patterns like 'fujian/*'; repeatable)")
+    r.add_argument("--limit", type=int, default=None, help="at most this many cards")
     args = parser.parse_args(argv)
     if args.command == "parse":
-        return _parse(args.file, args.json)
+        return _parse(args.file, args.json, args.xlsx)
+    if args.command == "review":
+        return _review(args)
     if args.command == "manifest":
         return _manifest(args)
     return _build(args)
@@ -59,11 +79,12 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from govopen.corpus import build
+    from govopen.corrections import CorrectionError
     try:
         summary = build(Path(args.raw), Path(args.out), jobs=args.jobs,
                         timeout=args.timeout or None, dask=args.dask,
                         progress=False if args.no_progress else None)
-    except (FileNotFoundError, RuntimeError) as exc:
+    except (FileNotFoundError, RuntimeError, CorrectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if summary["up_to_date"]:
@@ -93,13 +114,40 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse(file: str, as_json: bool) -> int:
+def _review(args: argparse.Namespace) -> int:
+    from govopen.review import STATUSES, write_review
+    from govopen.validate import IDENTITY_RULES
+
+    def split(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(x.strip() for x in text.split(",") if x.strip()) if text else default
+
+    try:
+        summary = write_review(args.out, args.raw, args.data,
+                               rules=split(args.rule, IDENTITY_RULES),
+                               statuses=split(args.status, STATUSES),
+                               reports=tuple(args.report), limit=args.limit)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary['page']}: {summary['cards']} cards ({summary['cells']} cells, "
+          f"{summary['issues']} identity failures) from {summary['reports']} reports; "
+          f"corrections template: {summary['template']}")
+    for problem in summary["problems"]:
+        print(f"  {problem}", file=sys.stderr)
+    return 0
+
+
+def _parse(file: str, as_json: bool, xlsx: str | None = None) -> int:
     from govopen.report import read_report
     try:
         report = read_report(file)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if xlsx:
+        from govopen.workbook import write_workbook
+        write_workbook(report, xlsx)
+        print(f"wrote {xlsx}", file=sys.stderr)
     if as_json:
         out = {
             "meta": report.meta,

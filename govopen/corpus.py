@@ -46,9 +46,18 @@ import pandas as pd
 
 from govopen import export
 from govopen.cache import Cache, code_version, entry_key, input_hashes
-from govopen.codebook import codebook, schema, to_markdown, wide_cell_columns, wide_schema
+from govopen.codebook import (
+    codebook,
+    schema,
+    to_markdown,
+    wide_cell_columns,
+    wide_formats,
+    wide_schema,
+)
+from govopen.corrections import Corrections
 from govopen.manifest import REGION, report_files, warm_up
 from govopen.manifest import read as read_manifest
+from govopen.missing import expected_cells, mark_conflicts, status_column, wide_status
 from govopen.panel import (
     Grid,
     agency_id,
@@ -93,10 +102,11 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
     with export.locked(out):
         manifest = read_manifest(raw)
         files = report_files(raw)
+        fixes = Corrections.read(raw, files)
         code = code_version()
         hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json")
         keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
-        inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items())])
+        inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items()), fixes.digest])
                                 .encode()).hexdigest()
         record = export.read_record(out)
         if (record and record.get("inputs") == inputs and not record.get("retry")
@@ -117,7 +127,7 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
                 else:
                     cache.put(keys[outcome.key], _pack({"failure": _failure(outcome)}))
                 tick()
-        stage, counts = _assemble(out, files, keys, cache, transient)
+        stage, counts = _assemble(out, files, keys, cache, transient, fixes)
         stage.commit({"inputs": inputs, "code": code, **counts, "retry": sorted(transient),
                       "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
         cache.prune(set(keys.values()))
@@ -208,7 +218,8 @@ def region_of(agency: str | None, text: str, rel: str, row: dict[str, str]) -> d
 
 
 def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
-              transient: dict[str, dict[str, str]]) -> tuple[export.Staging, dict[str, int]]:
+              transient: dict[str, dict[str, str]], fixes: Corrections | None = None
+              ) -> tuple[export.Staging, dict[str, int]]:
     """Stream the cached entries, in report_id order, into staged output files.
 
     Two passes over the cache keep memory flat however large the corpus: the
@@ -216,8 +227,10 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
     links between years (a few short strings per report); the second writes every
     table batch by batch, reading again the head of a previous year's report when
     a cross-year check needs its cells. The Stata file is written last, from the
-    staged wide Parquet file (:func:`govopen.export.write_stata`).
+    staged wide Parquet file (:func:`govopen.export.write_stata`). Hand corrections
+    (:mod:`govopen.corrections`) are applied to each report as it is read.
     """
+    fixes = fixes or Corrections(Path(), [], "")
     stage = export.Staging(out)
     try:
         index = _index(files, keys, cache, transient)
@@ -230,23 +243,33 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
         batch = _Batch(writers, wide_cell_columns())
         frame = index.frame
         copies = duplicates(frame)
+        copies_of: dict[str, list[str]] = {}
+        for copy, kept_rid in copies.items():
+            copies_of.setdefault(kept_rid, []).append(copy)
         previous = previous_reports(frame, set(copies))
         fmt = dict(zip(frame["report_id"], frame["format_proactive"], strict=True))
         del frame
 
+        def unpack(rel: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+            head, data = _unpack(cache, keys[rel], body=body or bool(fixes.of(rel)))
+            if data is not None and fixes.apply(rel, head["meta"].get("sha256"), data,
+                                                head["meta"]):
+                head["panel"] = panel_grid(data["cells"])
+            return head, data
+
         @functools.lru_cache(maxsize=256)
         def grid(rid: str) -> Grid:
-            return _unpack(cache, keys[index.file[rid]], body=False)[0].get("panel", {})
+            return unpack(index.file[rid], body=False)[0].get("panel", {})
 
         def values(rid: str) -> np.ndarray:
-            body = _unpack(cache, keys[index.file[rid]], body=True)[1]
+            body = unpack(index.file[rid], body=True)[1]
             if body is None:  # vanished from the cache since the first pass
                 return np.full(len(batch.wide_index), np.nan)
             return batch.values(body["cells"])
 
         for rel in files:
             head, body = (({"failure": transient[rel]}, None) if rel in transient
-                          else _unpack(cache, keys[rel], body=True))
+                          else unpack(rel, body=True))
             if "failure" in head:
                 batch.failures.append(head["failure"] or {
                     "file": rel, "error": "CacheMissing",
@@ -260,9 +283,14 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             cross_year = check_report(rid, fmt.get(rid), head["panel"],
                                       [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
             wide = batch.values(body["cells"])
+            status = batch.status(body["cells"], meta)
             if kept is not None:
-                cross_year.append(copy_issue(rid, kept, batch.wide_names, wide, values(kept)))
-            batch.add(meta, body, wide, pd.DataFrame(cross_year))
+                other = values(kept)
+                cross_year.append(copy_issue(rid, kept, batch.wide_names, wide, other))
+                mark_conflicts(wide, status, other)
+            for copy in copies_of.get(rid, []):  # which copy is right is unknown
+                mark_conflicts(wide, status, values(copy))
+            batch.add(meta, body, wide, pd.DataFrame(cross_year), status)
         batch.flush()
         for writer in writers.values():
             writer.close()
@@ -326,8 +354,11 @@ class _Batch:
         self.writers = writers
         self.wide_names = wide_names
         self.wide_index = {tuple(name.split("__")): i for i, name in enumerate(wide_names)}
+        self.wide_formats = wide_formats()
+        self.status_names = [status_column(n) for n in wide_names]
         self.meta: list[dict[str, Any]] = []
         self.wide: list[np.ndarray] = []
+        self.wide_status: list[np.ndarray] = []
         self.failures: list[dict[str, str]] = []
         self.frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cells", "sections",
                                                                       "issues")}
@@ -337,10 +368,15 @@ class _Batch:
         """A report's ``wide`` values: one per template cell, NaN where not read."""
         return _wide_values(cells, self.wide_index)
 
+    def status(self, cells: pd.DataFrame, meta: dict[str, Any]) -> np.ndarray:
+        """Why each of a report's ``wide`` values is what it is (:mod:`govopen.missing`)."""
+        return wide_status(cells, self.wide_index, expected_cells(self.wide_formats, meta))
+
     def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
-            cross_year: pd.DataFrame) -> None:
+            cross_year: pd.DataFrame, status: np.ndarray) -> None:
         self.meta.append(meta)
         self.wide.append(wide)
+        self.wide_status.append(status)
         for t in ("cells", "sections", "issues"):
             self.frames[t].append(body[t])
         self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own
@@ -362,11 +398,12 @@ class _Batch:
         if self.meta:
             reports = self.writers["reports"].write(pd.DataFrame(self.meta))
             values = pd.DataFrame(np.vstack(self.wide), columns=self.wide_names)
-            self.writers["wide"].write(pd.concat([reports, values], axis=1))
+            status = pd.DataFrame(np.vstack(self.wide_status), columns=self.status_names)
+            self.writers["wide"].write(pd.concat([reports, values, status], axis=1))
         if self.failures:
             self.writers["failures"].write(pd.DataFrame(self.failures,
                                                         columns=["file", "error", "message"]))
-        self.meta, self.wide, self.failures = [], [], []
+        self.meta, self.wide, self.wide_status, self.failures = [], [], [], []
 
     def flush(self) -> None:
         self.flush_rows()

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,13 +40,16 @@ import pyarrow.parquet as pq
 from pandas.io.stata import StataWriterUTF8
 
 from govopen.codebook import Column, conform, schema, stata_label, stata_names
+from govopen.missing import stata_codes, status_column, value_labels
 from govopen.report import file_sha256
 
 RECORD = "build.json"
 _TMP = ".tmp-"
-_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
+_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64(),
+          "list": pa.list_(pa.float64())}
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
 DATA_LABEL = "govopen: one row per report"
+_CODES = "govopen_missing_codes"  # frame.attrs key: Stata name → extended missing values
 _STATA_STR_MAX = 2045  # longest fixed-width Stata string (bytes); longer ones are strL
 
 
@@ -226,17 +230,25 @@ def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
         for c in text:
             widths[c] = max(widths[c], pc.max(pc.binary_length(batch[c])).as_py() or 0)
     path = stage.path(f"{name}.dta")
+    known = {c.name for c in columns}
+    coded = [c.name for c in columns if status_column(c.name) in known]  # why NaN: .a, .b …
     options = {"write_index": False, "version": 118, "data_label": DATA_LABEL,
-               "variable_labels": {names[c.name]: stata_label(c) for c in columns}}
+               "variable_labels": {names[c.name]: stata_label(c) for c in columns},
+               "value_labels": {names[c]: value_labels() for c in coded}}
+
+    def coded_frame(frame: pd.DataFrame) -> pd.DataFrame:
+        out = _stata_frame(frame, columns, names)
+        out.attrs[_CODES] = {names[c]: v for c, v in stata_codes(frame, coded).items()}
+        return out
 
     def batches() -> Iterator[pd.DataFrame]:
         for batch in source.iter_batches(batch_rows):
-            yield _stata_frame(batch.to_pandas(), columns, names)
+            yield coded_frame(batch.to_pandas())
 
     long_text = [names[c] for c, w in widths.items() if w > _STATA_STR_MAX]
     if long_text:
-        frame = pd.concat(batches(), ignore_index=True)
-        frame.to_stata(path, convert_strl=long_text, **options)
+        frame = coded_frame(source.read().to_pandas())
+        _CodedStataWriter(path, frame, convert_strl=long_text, **options).write_file()
         return names
     prototype = pd.DataFrame({names[c.name]: ["x" * max(widths[c.name], 1)] if c.dtype == "str"
                               else [0.0] for c in columns})
@@ -284,11 +296,31 @@ class _StreamingStataWriter(StataWriterUTF8):
         for frame in self._batches:
             part = StataWriterUTF8(io.BytesIO(), frame, **self._options)
             part.typlist = self.typlist
-            self._write_bytes(part._prepare_data().tobytes())
+            self._write_bytes(_put_codes(part._prepare_data(), frame).tobytes())
             rows += len(frame)
         if rows != self.nobs:
             raise RuntimeError(f"Stata file: {rows} rows written, {self.nobs} announced")
         self._write_bytes(b"</data>")
+
+
+class _CodedStataWriter(StataWriterUTF8):
+    """pandas' Stata 118 writer, writing the extended missing values of ``frame.attrs``."""
+
+    def _prepare_data(self):  # type: ignore[no-untyped-def]
+        return _put_codes(super()._prepare_data(), self.data)
+
+
+def _put_codes(records: Any, frame: pd.DataFrame) -> Any:
+    """Replace a batch's missing values by the extended ones its statuses give.
+
+    pandas writes every NaN as Stata's ``.``; the other missing values are
+    doubles above it, which pandas refuses in a frame, so they are set in the
+    prepared rows instead (:mod:`govopen.missing`).
+    """
+    for column, codes in frame.attrs.get(_CODES, {}).items():
+        mask = ~np.isnan(codes)
+        records[column][mask] = codes[mask]
+    return records
 
 
 def write_text(stage: Staging, name: str, text: str, encoding: str = "utf-8") -> None:

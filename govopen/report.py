@@ -31,7 +31,8 @@ from govopen.tables import Finding, read_tables
 from govopen.validate import check_identities, check_narrative
 
 CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "format",
-                "page", "line", "source_table", "source_row", "source_col", "bbox", "offset"]
+                "page", "line", "source_table", "source_row", "source_col", "bbox", "offset",
+                "candidates"]
 ISSUE_COLUMNS = ["report_id", "rule", "table", "row", "col", "expected", "observed", "severity",
                  "message"]
 SECTION_COLUMNS = ["report_id", "section", "printed_number", "heading", "text"]
@@ -64,6 +65,20 @@ class Report:
         if sel.empty or pd.isna(sel["value"].iloc[0]):
             return None
         return float(sel["value"].iloc[0])
+
+    def show(self, table: str, row: str, col: str) -> Any:
+        """Where a cell was printed: a page crop with the cell boxed, or its source lines.
+
+        Returns a :class:`govopen.audit.View` (renders in Jupyter, ``.save(path)``).
+        Example: ``report.show("requests", "new", "total")``.
+        """
+        from govopen.audit import show
+        return show(self, table, row, col)
+
+    def show_issue(self, i: int) -> list[Any]:
+        """Views of the cells that row ``i`` of :attr:`issues` is about (see :meth:`show`)."""
+        from govopen.audit import show_issue
+        return show_issue(self, i)
 
     def wide(self) -> pd.Series:
         """The cells as one wide row (``requests__new__total`` …) for this report."""
@@ -190,6 +205,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
             "source_col": prov.get("col"),
             "bbox": ",".join(f"{x:.1f}" for x in prov["bbox"]) if prov.get("bbox") else None,
             "offset": c.start,
+            "candidates": list(c.candidates) if c.candidates else None,
         })
     frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
     frame["value"] = frame["value"].astype(float)

@@ -28,6 +28,8 @@ REQUEST_COLS = ("natural_person", "business", "research", "social_org", "legal_s
 OUTCOME_PREFIXES = ("granted", "partial", "withheld_", "unable_", "unprocessed_", "other")
 APPEAL_PARTS = ("upheld", "corrected", "other", "pending")
 _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
+# The rules check_identities reports (re-checked after a correction).
+IDENTITY_RULES = ("row_total", "balance", "outcomes", "appeals_total")
 
 
 def check_identities(cells: pd.DataFrame) -> list[dict[str, Any]]:

@@ -1,0 +1,343 @@
+"""Where a value was printed: a picture of the page with the cell boxed, or its source lines.
+
+:func:`show` (``Report.show(table, row, col)``) returns a :class:`View`:
+
+* for a PDF cell with a bounding box, a crop of the rendered page (pdfplumber's
+  ``page.to_image``) with the cell boxed in red and its row and column labels
+  shaded in yellow;
+* for an OCR'd page, the same drawn on the page image: a reader that OCRs a page
+  puts the image in ``Document.page_images[page]`` (a PIL image) and gives each
+  cell's bbox in that image's pixels; :func:`show` then crops that image instead
+  of rendering the PDF (no other change is needed);
+* for text, HTML and Word reports (and PDF cells without a box), the lines of the
+  normalised text around the cell, the cell marked — in an HTML report a line is a
+  table row, its cells separated by tabs.
+
+A :class:`View` renders in Jupyter (``_repr_png_`` for page crops, ``_repr_html_``
+for both) and saves to ``.png`` or ``.html``. :func:`show_issue` shows the cells an
+``issues`` row names.
+
+Example:
+    >>> import govopen
+    >>> r = govopen.read_text("某局2021年政府信息公开工作年度报告\\n二、主动公开政府信息情况\\n"
+    ...                       "信息内容\\t本年制发件数\\t本年废止件数\\t现行有效件数\\n规章\\t0\\t0\\t3\\n")
+    >>> v = r.show("proactive", "rules", "in_force")
+    >>> v.kind, v.lines[v.mark_line][1]
+    ('source', '规章\\t0\\t0\\t3')
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RESOLUTION = 144  # dpi of page crops (2 pixels per PDF point)
+MARGIN = 36.0  # points of page kept around the cell and its labels
+CONTEXT = 3  # lines of source shown before and after the cell's line
+CELL = (220, 30, 30)  # the cell's box
+LABEL = (255, 200, 0)  # row and column labels
+
+
+@dataclass
+class View:
+    """What :func:`show` returns: a page crop or a source excerpt of one cell.
+
+    Attributes:
+        kind: ``"image"`` (a page crop) or ``"source"`` (lines of text).
+        title: the cell's key and what was read.
+        image: the crop, with the boxes drawn (PIL image; ``image`` views).
+        box: the cell's box in ``image`` pixels (x0, top, x1, bottom).
+        label_boxes: the row and column label boxes in ``image`` pixels.
+        lines: ``(label, text)`` per source line (``source`` views).
+        mark_line, mark: the cell's line (an index into ``lines``) and its
+            character span in that line.
+    """
+
+    kind: str
+    title: str
+    image: Any = None
+    box: tuple[float, float, float, float] | None = None
+    label_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    mark_line: int | None = None
+    mark: tuple[int, int] | None = None
+
+    def png(self) -> bytes:
+        """The crop as PNG bytes (``image`` views)."""
+        if self.image is None:
+            raise ValueError("a source view has no image; use .html()")
+        buf = io.BytesIO()
+        self.image.save(buf, format="PNG")
+        return buf.getvalue()
+
+    def html(self) -> str:
+        """A self-contained HTML fragment (the crop embedded as a data URI)."""
+        head = f'<div class="govopen-view"><div class="title">{html.escape(self.title)}</div>'
+        if self.kind == "image":
+            data = base64.b64encode(self.png()).decode("ascii")
+            return (f'{head}<img alt="{html.escape(self.title)}" '
+                    f'src="data:image/png;base64,{data}" style="max-width:100%"></div>')
+        rows = []
+        for i, (label, text) in enumerate(self.lines):
+            if i == self.mark_line and self.mark is not None:
+                a, b = self.mark
+                body = (html.escape(_tabs(text[:a])) + '<mark style="background:#ffd54f;'
+                        'outline:2px solid #dc1e1e">' + html.escape(_tabs(text[a:b]) or "∅")
+                        + "</mark>" + html.escape(_tabs(text[b:])))
+                style = ' style="background:#fff8e1"'
+            else:
+                body, style = html.escape(_tabs(text)), ""
+            rows.append(f'<tr{style}><td style="color:#888;padding-right:1em;'
+                        f'text-align:right">{html.escape(label)}</td>'
+                        f'<td style="white-space:pre">{body}</td></tr>')
+        return (f'{head}<table style="font-family:monospace;border-collapse:collapse">'
+                f'{"".join(rows)}</table></div>')
+
+    def text(self) -> str:
+        """The source lines as plain text, the cell between ⟦ ⟧."""
+        out = []
+        for i, (label, line) in enumerate(self.lines):
+            if i == self.mark_line and self.mark is not None:
+                a, b = self.mark
+                line = f"{line[:a]}⟦{line[a:b]}⟧{line[b:]}"
+            out.append(f"{label:>8}  {line}")
+        return "\n".join(out)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the view: ``.png`` (page crops only) or ``.html``."""
+        path = Path(path)
+        if path.suffix.lower() == ".png":
+            path.write_bytes(self.png())
+        else:
+            path.write_text(f"<!doctype html><meta charset='utf-8'>{self.html()}",
+                            encoding="utf-8")
+        return path
+
+    def _repr_png_(self) -> bytes | None:
+        return self.png() if self.image is not None else None
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        if self.kind == "image":
+            return f"<View {self.title}: {self.image.width}×{self.image.height} crop>"
+        return f"{self.title}\n{self.text()}"
+
+
+def show(report: Any, table: str, row: str, col: str) -> View:
+    """Where cell ``table``/``row``/``col`` of ``report`` was printed.
+
+    ``report`` is a :class:`govopen.Report` read from its file (it keeps the
+    document). Raises ``KeyError`` for a cell the report does not have.
+
+    Example: ``govopen.read_report("hongze.pdf").show("requests", "new", "total")``.
+    """
+    cells = report.cells
+    hit = cells[(cells["table"] == table) & (cells["row"] == row) & (cells["col"] == col)]
+    if hit.empty:
+        raise KeyError(f"{report.meta.get('report_id')}: no cell {table}.{row}.{col}")
+    return show_cell(report, hit.iloc[0])
+
+
+def show_cell(report: Any, cell: pd.Series) -> View:
+    """The view of one ``cells`` row of ``report``."""
+    doc = report.document
+    if doc is None:
+        raise ValueError("this report has no document (read it with govopen.read_report)")
+    title = _title(report, cell)
+    page, bbox = _int(cell.get("page")), _bbox(cell.get("bbox"))
+    if page is not None and bbox is not None:
+        image = _page_image(report, doc, page)
+        if image is not None:
+            return _crop(image, title, bbox, _label_boxes(doc, cell))
+    return _source(doc, cell, title)
+
+
+def show_issue(report: Any, i: int) -> list[View]:
+    """The cells named by row ``i`` of ``report.issues`` (a list of views).
+
+    An identity failure names a row and one column, or (``balance``) a column:
+    the cells shown are those, or the first printed cell of the table when the
+    issue names no cell (``table_not_found`` shows nothing).
+    """
+    issue = report.issues.iloc[i]
+    cells = report.cells[report.cells["table"] == issue["table"]]
+    if issue["row"]:
+        cells = cells[cells["row"] == issue["row"]]
+    cols = [c for c in str(issue["col"] or "").split(",") if c]
+    if cols:
+        cells = cells[cells["col"].isin(cols)]
+    cells = cells[cells["offset"].notna()]
+    return [show_cell(report, c) for _, c in cells.head(6).iterrows()]
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _page_image(report: Any, doc: Any, page: int) -> tuple[Any, float] | None:
+    """The page as (PIL image, pixels per bbox unit); None if it cannot be drawn."""
+    images = getattr(doc, "page_images", None) or {}
+    if page in images:  # OCR'd page: bboxes are in the image's pixels
+        return images[page].convert("RGB"), 1.0
+    source = report.meta.get("source_file")
+    path = _source_path(report, source)
+    if path is None or path.suffix.lower() != ".pdf":
+        return None
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        if not 1 <= page <= len(pdf.pages):
+            return None
+        shown = pdf.pages[page - 1].to_image(resolution=RESOLUTION)
+        return shown.original.convert("RGB"), RESOLUTION / 72
+
+
+def _source_path(report: Any, source: str | None) -> Path | None:
+    path = getattr(report, "path", None) or (Path(source) if source else None)
+    return Path(path) if path is not None and Path(path).exists() else None
+
+
+def _crop(page: tuple[Any, float], title: str, bbox: tuple[float, float, float, float],
+          labels: list[tuple[float, float, float, float]]) -> View:
+    from PIL import Image, ImageDraw
+
+    image, scale = page
+    boxes = [bbox, *labels]
+    margin = MARGIN * (scale if scale != 1.0 else 2.0)
+    x0 = max(0, int(min(b[0] for b in boxes) * scale - margin))
+    top = max(0, int(min(b[1] for b in boxes) * scale - margin))
+    x1 = min(image.width, int(max(b[2] for b in boxes) * scale + margin))
+    bottom = min(image.height, int(max(b[3] for b in boxes) * scale + margin))
+    crop = image.crop((x0, top, x1, bottom))
+
+    def local(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return (b[0] * scale - x0, b[1] * scale - top, b[2] * scale - x0, b[3] * scale - top)
+
+    shade = crop.copy()
+    draw = ImageDraw.Draw(shade)
+    for b in labels:
+        draw.rectangle(local(b), fill=LABEL)
+    crop = Image.blend(crop, shade, 0.35) if labels else crop
+    ImageDraw.Draw(crop).rectangle(local(bbox), outline=CELL, width=3)
+    return View("image", title, image=crop, box=local(bbox),
+                label_boxes=[local(b) for b in labels])
+
+
+def _label_boxes(doc: Any, cell: pd.Series) -> list[tuple[float, float, float, float]]:
+    """Boxes of the cell's row label (its line's first text cell) and column header
+    (the text cells above it in the same source column)."""
+    offset = _int(cell.get("offset"))
+    if offset is None:
+        return []
+    here = doc.locate(offset)
+    page, table, row, col = here["page"], here["table"], here["row"], here["col"]
+    if table is None:
+        return []
+    out = []
+    row_label = [s for s in doc.spans if s.page == page and s.table == table and s.row == row
+                 and s.bbox and s.col is not None and s.col < (col or 0)
+                 and _is_label(doc.text[s.start:s.end])]
+    if row_label:
+        out.append(min(row_label, key=lambda s: s.col).bbox)
+    header = [s for s in doc.spans if s.page == page and s.table == table and s.col == col
+              and s.row is not None and row is not None and s.row < row and s.bbox
+              and _is_label(doc.text[s.start:s.end])]
+    out += [s.bbox for s in header[-2:]]
+    return out
+
+
+def _is_label(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not text.replace(".", "").replace(",", "").isdigit()
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _source(doc: Any, cell: pd.Series, title: str) -> View:
+    text = doc.text
+    offset = _int(cell.get("offset"))
+    if offset is None:
+        return View("source", title + " — not printed", lines=[])
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    import bisect
+
+    k = bisect.bisect_right(starts, offset) - 1
+    lo, hi = max(0, k - CONTEXT), min(len(starts), k + CONTEXT + 1)
+    lines = []
+    for j in range(lo, hi):
+        end = starts[j + 1] - 1 if j + 1 < len(starts) else len(text)
+        lines.append((_line_label(doc, starts[j], j), text[starts[j]:end]))
+    line_text = lines[k - lo][1]
+    a = offset - starts[k]
+    raw = str(cell.get("raw") or "")
+    b = a + len(raw) if raw and line_text[a:a + len(raw)] == raw else _token_end(line_text, a)
+    return View("source", title, lines=lines, mark_line=k - lo, mark=(a, b))
+
+
+def _token_end(line: str, a: int) -> int:
+    b = a
+    while b < len(line) and line[b] not in "\t ":
+        b += 1
+    return b
+
+
+def _line_label(doc: Any, start: int, index: int) -> str:
+    prov = doc.locate(start)
+    if prov.get("line") is not None and doc.file_type in ("txt", "md", "text"):
+        return f"line {prov['line']}"
+    if prov.get("table") is not None:
+        return f"t{prov['table']} r{prov['row']}"
+    if prov.get("page") is not None:
+        return f"p{prov['page']}"
+    return f"{index + 1}"
+
+
+def _tabs(text: str) -> str:
+    return text.replace("\t", " │ ")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _title(report: Any, cell: pd.Series) -> str:
+    value = cell.get("value")
+    shown = "NaN" if value is None or pd.isna(value) else f"{value:g}"
+    where = []
+    if _int(cell.get("page")) is not None:
+        where.append(f"page {int(cell['page'])}")
+    if _int(cell.get("line")) is not None:
+        where.append(f"line {int(cell['line'])}")
+    cands = cell.get("candidates")
+    extra = ""
+    if cands is not None and not (isinstance(cands, float) and pd.isna(cands)) and len(cands):
+        extra = " · candidates " + ", ".join(f"{c:g}" for c in cands)
+    return (f"{report.meta.get('report_id')} · {cell['table']}.{cell['row']}.{cell['col']} = "
+            f"{shown} ({cell['status']}; printed {str(cell.get('raw') or '')!r}"
+            f"{'; ' + ', '.join(where) if where else ''}){extra}")
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return int(value)
+
+
+def _bbox(value: Any) -> tuple[float, float, float, float] | None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    if isinstance(value, str):
+        parts = [float(x) for x in value.split(",")]
+    else:
+        parts = [float(x) for x in value]
+    return (parts[0], parts[1], parts[2], parts[3]) if len(parts) == 4 else None
