@@ -40,6 +40,7 @@ import pandas as pd
 RESOLUTION = 144  # dpi of page crops (2 pixels per PDF point)
 MARGIN = 36.0  # points of page kept around the cell and its labels
 CONTEXT = 3  # lines of source shown before and after the cell's line
+CLIP = 80  # characters shown each side of the cell in a very long line
 CELL = (220, 30, 30)  # the cell's box
 LABEL = (255, 200, 0)  # row and column labels
 
@@ -279,17 +280,40 @@ def _source(doc: Any, cell: pd.Series, title: str) -> View:
         end = starts[j + 1] - 1 if j + 1 < len(starts) else len(text)
         lines.append((_line_label(doc, starts[j], j), text[starts[j]:end]))
     line_text = lines[k - lo][1]
-    a = offset - starts[k]
-    raw = str(cell.get("raw") or "")
-    b = a + len(raw) if raw and line_text[a:a + len(raw)] == raw else _token_end(line_text, a)
+    a, b = _span(line_text, offset - starts[k], str(cell.get("raw") or ""))
+    lines = [(label, _clip(t, None)[0]) if j != k - lo else (label, t)
+             for j, (label, t) in enumerate(lines)]
+    if len(line_text) > 2 * CLIP + 40:  # a page flattened onto one line: show around the cell
+        clipped, shift = _clip(line_text, (a, b))
+        lines[k - lo] = (lines[k - lo][0], clipped)
+        a, b = a - shift, b - shift
     return View("source", title, lines=lines, mark_line=k - lo, mark=(a, b))
 
 
-def _token_end(line: str, a: int) -> int:
+def _span(line: str, a: int, raw: str) -> tuple[int, int]:
+    """The printed text of the cell in its line: ``raw`` where it covers ``a`` (the
+    digits of an ambiguous cell are one token that several cells share), else the
+    number that starts at ``a``."""
+    if raw:
+        for start in range(max(0, a - len(raw) + 1), a + 1):
+            if line[start:start + len(raw)] == raw:
+                return start, start + len(raw)
     b = a
-    while b < len(line) and line[b] not in "\t ":
+    while b < len(line) and (line[b].isdigit() or line[b] in ".,-"):
         b += 1
-    return b
+    return a, max(b, min(a + 1, len(line)))
+
+
+def _clip(line: str, span: tuple[int, int] | None) -> tuple[str, int]:
+    """``line`` cut to ``CLIP`` characters around ``span`` (or its start); the shift."""
+    if len(line) <= 2 * CLIP + 40:
+        return line, 0
+    a, b = span if span is not None else (0, 0)
+    lo, hi = max(0, a - CLIP), min(len(line), b + CLIP)
+    if span is None:
+        lo, hi = 0, 2 * CLIP
+    head = "…" if lo > 0 else ""
+    return head + line[lo:hi] + ("…" if hi < len(line) else ""), lo - len(head)
 
 
 def _line_label(doc: Any, start: int, index: int) -> str:
@@ -300,7 +324,7 @@ def _line_label(doc: Any, start: int, index: int) -> str:
         return f"t{prov['table']} r{prov['row']}"
     if prov.get("page") is not None:
         return f"p{prov['page']}"
-    return f"{index + 1}"
+    return ""
 
 
 def _tabs(text: str) -> str:
