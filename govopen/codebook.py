@@ -29,7 +29,7 @@ from functools import cache
 
 import pandas as pd
 
-from govopen.missing import CODES, VALUE_LABEL, status_column
+from govopen.missing import CODES, VALUE_LABEL, status_column, status_pairs
 from govopen.templates import FORMATS, TABLES, template
 
 
@@ -338,7 +338,9 @@ def codebook(tables: dict[str, tuple[Column, ...]]) -> pd.DataFrame:
     """One row per column of every table (``tables``: name → its columns)."""
     rows = []
     for table, cols in tables.items():
-        stata = stata_names([c.name for c in cols]) if table == "wide" else {}
+        companions = {s for _, s in status_pairs([c.name for c in cols])}
+        stata = (stata_names([c.name for c in cols if c.name not in companions])
+                 if table == "wide" else {})  # status columns are missing values in Stata
         for c in cols:
             rows.append({"table": table, "column": c.name, "stata_name": stata.get(c.name, ""),
                          "type": c.dtype, "zh": c.zh, "en": c.en, "unit": c.unit,
@@ -360,7 +362,8 @@ format(s) a cell exists in (国办公开办函〔2019〕60号 = 2019, 〔2021〕
 are shortened and end in four hex digits of the full name's SHA-1).
 
 Why a value is missing is kept: `cells.status`, and in `wide` a companion
-`<cell>__status` column per cell. In `wide.dta` a missing value is one of Stata's
+`<cell>__status` column per cell (not in `wide.dta`, where the missing value
+itself says it: its `stata_name` is empty). In `wide.dta` a missing value is one of Stata's
 extended missing values, labelled by the value label `missing_reason` (table
 `missing_codes` below): `.b` blank, `.a` ambiguous, `.u` unreadable, `.m` not
 printed, `.c` conflicting copies; plain `.` is a cell the report's template format

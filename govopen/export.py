@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from pandas.io.stata import StataWriterUTF8
 
 from govopen.codebook import Column, conform, schema, stata_label, stata_names
-from govopen.missing import stata_codes, status_column, value_labels
+from govopen.missing import stata_codes, status_pairs, value_labels
 from govopen.report import file_sha256
 
 RECORD = "build.json"
@@ -49,7 +49,6 @@ _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64(),
           "list": pa.list_(pa.float64())}
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
 DATA_LABEL = "govopen: one row per report"
-_CODES = "govopen_missing_codes"  # frame.attrs key: Stata name → extended missing values
 _STATA_STR_MAX = 2045  # longest fixed-width Stata string (bytes); longer ones are strL
 
 
@@ -219,10 +218,17 @@ def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
     Only a text longer than Stata's 2,045 bytes (a ``strL``, which stores its
     texts after all the rows) makes it write the whole table at once.
 
+    A cell's status column (:mod:`govopen.missing`) is not written as a variable:
+    it chooses the extended missing value (``.a``, ``.b`` …) of the cell's NaNs.
+
     Returns the column → Stata name mapping used (see :func:`govopen.codebook.stata_name`).
     """
     batch_rows = batch_rows or STATA_ROWS
     source = pq.ParquetFile(stage.staged(f"{name}.parquet"))
+    # a cell's status column becomes its extended missing values (.a, .b …): not a variable
+    coded = [c for c, _ in status_pairs([c.name for c in columns])]
+    companions = {s for _, s in status_pairs([c.name for c in columns])}
+    columns = tuple(c for c in columns if c.name not in companions)
     names = stata_names([c.name for c in columns])
     text = [c.name for c in columns if c.dtype == "str"]
     widths = dict.fromkeys(text, 0)
@@ -230,25 +236,23 @@ def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
         for c in text:
             widths[c] = max(widths[c], pc.max(pc.binary_length(batch[c])).as_py() or 0)
     path = stage.path(f"{name}.dta")
-    known = {c.name for c in columns}
-    coded = [c.name for c in columns if status_column(c.name) in known]  # why NaN: .a, .b …
     options = {"write_index": False, "version": 118, "data_label": DATA_LABEL,
                "variable_labels": {names[c.name]: stata_label(c) for c in columns},
                "value_labels": {names[c]: value_labels() for c in coded}}
 
-    def coded_frame(frame: pd.DataFrame) -> pd.DataFrame:
-        out = _stata_frame(frame, columns, names)
-        out.attrs[_CODES] = {names[c]: v for c, v in stata_codes(frame, coded).items()}
-        return out
+    def coded_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """A batch as Stata gets it, and its extended missing values by variable."""
+        codes = {names[c]: v for c, v in stata_codes(frame, coded).items()}
+        return _stata_frame(frame, columns, names), codes
 
-    def batches() -> Iterator[pd.DataFrame]:
+    def batches() -> Iterator[tuple[pd.DataFrame, dict[str, np.ndarray]]]:
         for batch in source.iter_batches(batch_rows):
             yield coded_frame(batch.to_pandas())
 
     long_text = [names[c] for c, w in widths.items() if w > _STATA_STR_MAX]
     if long_text:
-        frame = coded_frame(source.read().to_pandas())
-        _CodedStataWriter(path, frame, convert_strl=long_text, **options).write_file()
+        frame, codes = coded_frame(source.read().to_pandas())
+        _CodedStataWriter(path, frame, codes, convert_strl=long_text, **options).write_file()
         return names
     prototype = pd.DataFrame({names[c.name]: ["x" * max(widths[c.name], 1)] if c.dtype == "str"
                               else [0.0] for c in columns})
@@ -278,7 +282,8 @@ class _StreamingStataWriter(StataWriterUTF8):
     writer of its own, with the types of the whole file.
     """
 
-    def __init__(self, path: Path, prototype: pd.DataFrame, batches: Iterable[pd.DataFrame],
+    def __init__(self, path: Path, prototype: pd.DataFrame,
+                 batches: Iterable[tuple[pd.DataFrame, dict[str, np.ndarray]]],
                  nobs: int, **options: Any) -> None:
         super().__init__(path, prototype, **options)
         self._batches, self.nobs = batches, nobs
@@ -293,10 +298,10 @@ class _StreamingStataWriter(StataWriterUTF8):
         self._update_map("data")
         self._write_bytes(b"<data>")
         rows = 0
-        for frame in self._batches:
+        for frame, codes in self._batches:
             part = StataWriterUTF8(io.BytesIO(), frame, **self._options)
             part.typlist = self.typlist
-            self._write_bytes(_put_codes(part._prepare_data(), frame).tobytes())
+            self._write_bytes(_put_codes(part._prepare_data(), codes).tobytes())
             rows += len(frame)
         if rows != self.nobs:
             raise RuntimeError(f"Stata file: {rows} rows written, {self.nobs} announced")
@@ -304,22 +309,27 @@ class _StreamingStataWriter(StataWriterUTF8):
 
 
 class _CodedStataWriter(StataWriterUTF8):
-    """pandas' Stata 118 writer, writing the extended missing values of ``frame.attrs``."""
+    """pandas' Stata 118 writer, also writing extended missing values (``codes``)."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, codes: dict[str, np.ndarray],
+                 **options: Any) -> None:
+        super().__init__(path, frame, **options)
+        self._codes = codes
 
     def _prepare_data(self):  # type: ignore[no-untyped-def]
-        return _put_codes(super()._prepare_data(), self.data)
+        return _put_codes(super()._prepare_data(), self._codes)
 
 
-def _put_codes(records: Any, frame: pd.DataFrame) -> Any:
+def _put_codes(records: Any, codes: dict[str, np.ndarray]) -> Any:
     """Replace a batch's missing values by the extended ones its statuses give.
 
     pandas writes every NaN as Stata's ``.``; the other missing values are
     doubles above it, which pandas refuses in a frame, so they are set in the
     prepared rows instead (:mod:`govopen.missing`).
     """
-    for column, codes in frame.attrs.get(_CODES, {}).items():
-        mask = ~np.isnan(codes)
-        records[column][mask] = codes[mask]
+    for column, values in codes.items():
+        mask = ~np.isnan(values)
+        records[column][mask] = values[mask]
     return records
 
 

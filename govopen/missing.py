@@ -11,7 +11,8 @@ filled in" like "could not be read":
   format;
 * ``wide.dta`` stores a missing value with Stata's extended missing values, one
   per reason (:data:`CODES`), labelled with a value label (``missing_reason``);
-  plain ``.`` is a cell the report's format does not have.
+  plain ``.`` is a cell the report's format does not have. The status columns
+  themselves are not in the Stata file: the missing values say it there.
 
 ``conflicting`` is a corpus-level status: two copies of one report (same agency
 and year, see :mod:`govopen.panel`) that read the same cell as two different
@@ -61,6 +62,12 @@ _LONG_SYSMISS = 2147483621  # Stata's '.' as a long (value labels use it)
 def status_column(cell: str) -> str:
     """The name of a wide cell's companion status column."""
     return cell + SUFFIX
+
+
+def status_pairs(columns: list[str]) -> list[tuple[str, str]]:
+    """(cell, its status column) for every cell column of ``columns`` that has one."""
+    present = set(columns)
+    return [(c, status_column(c)) for c in columns if status_column(c) in present]
 
 
 def stata_code(status: str) -> float:
