@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import bisect
 import html
 import io
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ RESOLUTION = 144  # dpi of page crops (2 pixels per PDF point)
 MARGIN = 36.0  # points of page kept around the cell and its labels
 CONTEXT = 3  # lines of source shown before and after the cell's line
 CLIP = 80  # characters shown each side of the cell in a very long line
+MAX_LINES = 40  # lines one source view spans at most (an issue's cells)
 CELL = (220, 30, 30)  # the cell's box
 LABEL = (255, 200, 0)  # row and column labels
 
@@ -58,6 +60,8 @@ class View:
         lines: ``(label, text)`` per source line (``source`` views).
         mark_line, mark: the cell's line (an index into ``lines``) and its
             character span in that line.
+        boxes, marks: every cell shown, when a view shows several (an issue's
+            cells): their boxes in ``image`` pixels, or their spans in the line.
     """
 
     kind: str
@@ -68,6 +72,24 @@ class View:
     lines: list[tuple[str, str]] = field(default_factory=list)
     mark_line: int | None = None
     mark: tuple[int, int] | None = None
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    marks: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end)
+
+    def __post_init__(self) -> None:
+        if self.box is not None and not self.boxes:
+            self.boxes = [self.box]
+        if self.mark is not None and not self.marks and self.mark_line is not None:
+            self.marks = [(self.mark_line, *self.mark)]
+
+    def _marks_of(self, i: int) -> list[tuple[int, int]]:
+        """The marks of line ``i``, sorted, overlaps merged (cells sharing glued digits)."""
+        out: list[tuple[int, int]] = []
+        for a, b in sorted({(a, b) for line, a, b in self.marks if line == i}):
+            if out and a < out[-1][1]:
+                out[-1] = (out[-1][0], max(b, out[-1][1]))
+            else:
+                out.append((a, b))
+        return out
 
     def png(self) -> bytes:
         """The crop as PNG bytes (``image`` views)."""
@@ -86,11 +108,14 @@ class View:
                     f'src="data:image/png;base64,{data}" style="max-width:100%"></div>')
         rows = []
         for i, (label, text) in enumerate(self.lines):
-            if i == self.mark_line and self.mark is not None:
-                a, b = self.mark
-                body = (html.escape(_tabs(text[:a])) + '<mark style="background:#ffd54f;'
-                        'outline:2px solid #dc1e1e">' + html.escape(_tabs(text[a:b]) or "∅")
-                        + "</mark>" + html.escape(_tabs(text[b:])))
+            if self._marks_of(i):
+                body, pos = "", 0
+                for a, b in self._marks_of(i):
+                    body += (html.escape(_tabs(text[pos:a])) + '<mark style="background:#ffd54f;'
+                             'outline:2px solid #dc1e1e">' + html.escape(_tabs(text[a:b]) or "∅")
+                             + "</mark>")
+                    pos = b
+                body += html.escape(_tabs(text[pos:]))
                 style = ' style="background:#fff8e1"'
             else:
                 body, style = html.escape(_tabs(text)), ""
@@ -104,9 +129,9 @@ class View:
         """The source lines as plain text, the cell between ⟦ ⟧."""
         out = []
         for i, (label, line) in enumerate(self.lines):
-            if i == self.mark_line and self.mark is not None:
-                a, b = self.mark
-                line = f"{line[:a]}⟦{line[a:b]}⟧{line[b:]}"
+            if self._marks_of(i):
+                for a, b in reversed(self._marks_of(i)):
+                    line = f"{line[:a]}⟦{line[a:b]}⟧{line[b:]}"
             out.append(f"{label:>8}  {line}")
         return "\n".join(out)
 
@@ -149,34 +174,73 @@ def show(report: Any, table: str, row: str, col: str) -> View:
 
 def show_cell(report: Any, cell: pd.Series) -> View:
     """The view of one ``cells`` row of ``report``."""
+    return show_cells(report, pd.DataFrame([cell]))[0]
+
+
+def show_cells(report: Any, cells: pd.DataFrame, title: str | None = None) -> list[View]:
+    """Views of several cells of ``report``: one page crop per page with every cell
+    boxed, one source excerpt per line with every cell marked (in ``cells`` order)."""
     doc = report.document
     if doc is None:
         raise ValueError("this report has no document (read it with govopen.read_report)")
-    title = _title(report, cell)
-    page, bbox = _int(cell.get("page")), _bbox(cell.get("bbox"))
-    if page is not None and bbox is not None:
-        image = _page_image(report, doc, page)
-        if image is not None:
-            return _crop(image, title, bbox, _label_boxes(doc, cell))
-    return _source(doc, cell, title)
+    groups: dict[tuple, list[pd.Series]] = {}
+    for _, cell in cells.iterrows():
+        page, bbox = _int(cell.get("page")), _bbox(cell.get("bbox"))
+        if page is not None and bbox is not None:
+            key: tuple = ("page", page)
+        else:
+            key = ("source", None)  # one excerpt, every cell marked
+        groups.setdefault(key, []).append(cell)
+    views = []
+    for (kind, where), group in groups.items():
+        head = title or _title(report, group[0])
+        if len(group) > 1 and title is None:
+            head += f" (+{len(group) - 1} more cells)"
+        if kind == "page":
+            image = _page_image(report, doc, where)
+            if image is not None:
+                boxes = [_bbox(c.get("bbox")) for c in group]
+                views.append(_crop(image, head, boxes, _label_boxes(doc, group[0])))
+                continue
+        views.extend(_source(doc, group, head))
+    return views
 
 
 def show_issue(report: Any, i: int) -> list[View]:
-    """The cells named by row ``i`` of ``report.issues`` (a list of views).
+    """Where the cells that row ``i`` of ``report.issues`` is about were printed.
 
-    An identity failure names a row and one column, or (``balance``) a column:
-    the cells shown are those, or the first printed cell of the table when the
-    issue names no cell (``table_not_found`` shows nothing).
+    A row identity (``row_total``, ``appeals_total``) shows the whole row, a column
+    identity (``balance``, ``outcomes``) the whole column, other issues the cells
+    they name; a list of views (empty when the issue names no printed cell, like
+    ``table_not_found``).
     """
     issue = report.issues.iloc[i]
-    cells = report.cells[report.cells["table"] == issue["table"]]
-    if issue["row"]:
-        cells = cells[cells["row"] == issue["row"]]
+    return show_cells(report, issue_cells(report.cells, issue),
+                      title=f"{report.meta.get('report_id')} · {issue['rule']} "
+                            f"({issue['severity']}): {issue['message']}")
+
+
+def issue_cells(cells: pd.DataFrame, issue: pd.Series) -> pd.DataFrame:
+    """The printed cells an ``issues`` row is about (see :func:`show_issue`)."""
+    cells = cells[cells["table"] == issue["table"]]
+    rule = issue["rule"]
+    if rule == "balance":
+        cells = cells[cells["row"].isin(_BALANCE_ROWS)]
+    elif rule == "outcomes":
+        cells = cells[~cells["row"].isin(_BALANCE_ROWS[:2] + _BALANCE_ROWS[3:])]
     cols = [c for c in str(issue["col"] or "").split(",") if c]
-    if cols:
+    if issue["row"] and rule not in _COLUMN_RULES:
+        cells = cells[cells["row"] == issue["row"]]
+    if cols and rule not in _ROW_RULES:
         cells = cells[cells["col"].isin(cols)]
-    cells = cells[cells["offset"].notna()]
-    return [show_cell(report, c) for _, c in cells.head(6).iterrows()]
+    if not issue["table"]:
+        return cells.iloc[0:0]
+    return cells[cells["offset"].notna()]
+
+
+_ROW_RULES = ("row_total", "appeals_total")
+_BALANCE_ROWS = ("new", "carried_over", "total", "carried_forward")
+_COLUMN_RULES = ("balance", "outcomes")
 
 
 # --------------------------------------------------------------------------- pages
@@ -205,12 +269,12 @@ def _source_path(report: Any, source: str | None) -> Path | None:
     return Path(path) if path is not None and Path(path).exists() else None
 
 
-def _crop(page: tuple[Any, float], title: str, bbox: tuple[float, float, float, float],
+def _crop(page: tuple[Any, float], title: str, cells: list[tuple[float, float, float, float]],
           labels: list[tuple[float, float, float, float]]) -> View:
     from PIL import Image, ImageDraw
 
     image, scale = page
-    boxes = [bbox, *labels]
+    boxes = [*cells, *labels]
     margin = MARGIN * (scale if scale != 1.0 else 2.0)
     x0 = max(0, int(min(b[0] for b in boxes) * scale - margin))
     top = max(0, int(min(b[1] for b in boxes) * scale - margin))
@@ -226,9 +290,11 @@ def _crop(page: tuple[Any, float], title: str, bbox: tuple[float, float, float, 
     for b in labels:
         draw.rectangle(local(b), fill=LABEL)
     crop = Image.blend(crop, shade, 0.35) if labels else crop
-    ImageDraw.Draw(crop).rectangle(local(bbox), outline=CELL, width=3)
-    return View("image", title, image=crop, box=local(bbox),
-                label_boxes=[local(b) for b in labels])
+    draw = ImageDraw.Draw(crop)
+    for b in cells:
+        draw.rectangle(local(b), outline=CELL, width=3)
+    return View("image", title, image=crop, box=local(cells[0]),
+                boxes=[local(b) for b in cells], label_boxes=[local(b) for b in labels])
 
 
 def _label_boxes(doc: Any, cell: pd.Series) -> list[tuple[float, float, float, float]]:
@@ -262,32 +328,34 @@ def _is_label(text: str) -> bool:
 # --------------------------------------------------------------------------- text
 
 
-def _source(doc: Any, cell: pd.Series, title: str) -> View:
+def _source(doc: Any, cells: list[pd.Series], title: str) -> list[View]:
+    """The lines around the cells (at most ``MAX_LINES``), every cell marked."""
     text = doc.text
-    offset = _int(cell.get("offset"))
-    if offset is None:
-        return View("source", title + " — not printed", lines=[])
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    import bisect
-
-    k = bisect.bisect_right(starts, offset) - 1
-    lo, hi = max(0, k - CONTEXT), min(len(starts), k + CONTEXT + 1)
-    lines = []
+    offsets = [o for o in (_int(c.get("offset")) for c in cells) if o is not None]
+    if not offsets:
+        return [View("source", title + " — not printed", lines=[])]
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    where = [(bisect.bisect_right(starts, o) - 1, o, str(c.get("raw") or ""))
+             for o, c in zip(offsets, [c for c in cells if _int(c.get("offset")) is not None],
+                             strict=True)]
+    first = where[0][0]
+    where = [w for w in where if w[0] - first < MAX_LINES]
+    lo = max(0, first - CONTEXT)
+    hi = min(len(starts), max(w[0] for w in where) + CONTEXT + 1)
+    lines, marks = [], []
     for j in range(lo, hi):
         end = starts[j + 1] - 1 if j + 1 < len(starts) else len(text)
-        lines.append((_line_label(doc, starts[j], j), text[starts[j]:end]))
-    line_text = lines[k - lo][1]
-    a, b = _span(line_text, offset - starts[k], str(cell.get("raw") or ""))
-    lines = [(label, _clip(t, None)[0]) if j != k - lo else (label, t)
-             for j, (label, t) in enumerate(lines)]
-    if len(line_text) > 2 * CLIP + 40:  # a page flattened onto one line: show around the cell
-        clipped, shift = _clip(line_text, (a, b))
-        lines[k - lo] = (lines[k - lo][0], clipped)
-        a, b = a - shift, b - shift
-    return View("source", title, lines=lines, mark_line=k - lo, mark=(a, b))
+        line = text[starts[j]:end]
+        spans = [_span(line, o - starts[j], raw) for k, o, raw in where if k == j]
+        if spans and len(line) > 2 * CLIP + 40:  # a page flattened onto one line
+            line, shift = _clip(line, (min(a for a, _ in spans), max(b for _, b in spans)))
+            spans = [(a - shift, b - shift) for a, b in spans]
+        elif not spans:
+            line = _clip(line, None)[0]
+        lines.append((_line_label(doc, starts[j], j), line))
+        marks += [(j - lo, a, b) for a, b in spans]
+    return [View("source", title, lines=lines, mark_line=first - lo, mark=marks[0][1:],
+                 marks=marks)]
 
 
 def _span(line: str, a: int, raw: str) -> tuple[int, int]:
@@ -301,7 +369,7 @@ def _span(line: str, a: int, raw: str) -> tuple[int, int]:
     b = a
     while b < len(line) and (line[b].isdigit() or line[b] in ".,-"):
         b += 1
-    return a, max(b, min(a + 1, len(line)))
+    return a, b  # empty for a blank cell: marked as ∅
 
 
 def _clip(line: str, span: tuple[int, int] | None) -> tuple[str, int]:
