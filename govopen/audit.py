@@ -121,7 +121,7 @@ class View:
                 body, style = html.escape(_tabs(text)), ""
             rows.append(f'<tr{style}><td style="color:#888;padding-right:1em;'
                         f'text-align:right">{html.escape(label)}</td>'
-                        f'<td style="white-space:pre">{body}</td></tr>')
+                        f'<td style="white-space:pre-wrap;overflow-wrap:anywhere">{body}</td></tr>')
         return (f'{head}<table style="font-family:monospace;border-collapse:collapse">'
                 f'{"".join(rows)}</table></div>')
 
