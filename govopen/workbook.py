@@ -118,7 +118,7 @@ def _col_label(t: Any, code: str) -> str:
         col = t.col(code)
     except StopIteration:
         return code
-    return f"{col.zh}（{col.unit}）" if col.unit else col.zh
+    return f"{col.zh}（{col.unit}）" if col.unit and col.unit not in col.zh else col.zh
 
 
 def _value(cell: Any) -> Any:
