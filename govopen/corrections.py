@@ -31,8 +31,10 @@ Example:
     ...                       "status": ["unreadable"]})
     >>> fix = Correction(2, "a.txt", "ab", "appeals", "review", "total", 11.0, "l is 1", "me", "")
     >>> out = apply(cells, [fix])
-    >>> out.loc[0, ["value", "status", "parsed_status", "raw"]].tolist()
-    [11.0, 'corrected', 'unreadable', 'l1']
+    >>> float(out.loc[0, "value"]), out.loc[0, "status"], out.loc[0, "parsed_status"]
+    (11.0, 'corrected', 'unreadable')
+    >>> out.loc[0, "raw"], out.loc[0, "note"]
+    ('l1', 'l is 1 (me)')
 """
 
 from __future__ import annotations
