@@ -29,13 +29,12 @@ from typing import Any
 import pandas as pd
 
 from govopen import corrections
-from govopen.audit import View, show_cell
+from govopen.audit import View, issue_cells, show_cell, show_cells
 from govopen.validate import IDENTITY_RULES
 
 STATUSES = ("ambiguous", "unreadable")
 PAGE = "index.html"
 TEMPLATE = "corrections_template.csv"
-MAX_VIEWS = 4  # cells shown per identity failure
 
 
 @dataclass
@@ -137,13 +136,12 @@ def _cell_card(report: Any, cell: pd.Series) -> Card:
 
 
 def _issue_card(report: Any, cells: pd.DataFrame, issue: pd.Series) -> Card:
-    part = cells[cells["table"] == issue["table"]]
-    if issue["row"]:
-        part = part[part["row"] == issue["row"]]
-    if issue["col"]:
-        part = part[part["col"].isin(str(issue["col"]).split(","))]
-    part = part[part["offset"].notna()].head(MAX_VIEWS)
-    views = [v for _, c in part.iterrows() for v in _view(report, c)]
+    part = issue_cells(cells, issue)
+    try:
+        views = show_cells(report, part, title=f"{len(part)} cells of the identity") if len(
+            part) else []
+    except Exception as exc:  # noqa: BLE001 - a card without a picture still says what it is
+        views = [View("source", f"could not draw these cells: {type(exc).__name__}: {exc}")]
     key = ".".join(x for x in (issue["table"], issue["row"], issue["col"]) if x)
     details = [("rule", str(issue["rule"])), ("severity", str(issue["severity"])),
                ("expected", _num(issue["expected"])), ("observed", _num(issue["observed"])),
