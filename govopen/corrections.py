@@ -168,7 +168,7 @@ def parse(text: str, path: object = NAME, files: list[str] | None = None) -> lis
     seen: dict[tuple[str, str, str, str], int] = {}
     for line, row in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
-        if not row.get("value"):
+        if not row.get("value") or row.get("file") == "file":  # unfilled, or a pasted header
             continue
         try:
             value = float(row["value"].replace(",", ""))

@@ -171,5 +171,9 @@ def test_malformed_rows_name_their_line(line, problem):
 
 
 def test_rows_without_a_value_are_a_template_not_yet_filled():
-    text = ",".join(COLUMNS) + f"\n{PINGTAN},{'a' * 64},requests,new,total,,,,\n"
+    header = ",".join(COLUMNS)
+    text = header + f"\n{PINGTAN},{'a' * 64},requests,new,total,,,,\n"
     assert parse(text, "corrections.csv", [PINGTAN]) == []
+    # a template appended with its header: the second header is not a correction
+    text += header + f"\n{PINGTAN},{'a' * 64},requests,new,total,21,,,\n"
+    assert [(c.line, c.value) for c in parse(text, "corrections.csv", [PINGTAN])] == [(4, 21.0)]
