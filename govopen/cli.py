@@ -33,10 +33,12 @@ examples:
   govopen parse report.pdf --json > report.json the same as JSON, with sections
   govopen parse report.pdf | head               (output may be cut short)
   govopen parse report.pdf --pdf-engine pdfplumber   read the PDF with the reference engine
+  govopen parse report.pdf --xlsx report.xlsx   also write its tables to check in Excel
   govopen manifest data/raw                     add rows for new files to data/raw/manifest.csv
   govopen build data/raw -o data/processed      parse every report, write the dataset
   govopen build data/raw -o data/processed --jobs 4 --timeout 60
   govopen build data/raw -o data/processed --dask tcp://scheduler:8786
+  govopen review reports/review --status ambiguous,unreadable   a page to check flagged cells
 
 Run `govopen COMMAND --help` for the options of one command."""
 
@@ -71,6 +73,8 @@ def _main(argv: list[str] | None) -> int:
     p.add_argument("file", help="the report file")
     p.add_argument("--json", action="store_true", help="print JSON (meta, cells, issues, sections)")
     _engine_option(p)
+    p.add_argument("--xlsx", metavar="OUT", help="also write the tables as an Excel workbook "
+                                                 "laid out like the printed report")
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
@@ -87,12 +91,28 @@ def _main(argv: list[str] | None) -> int:
     m.add_argument("raw", nargs="?", default="data/raw",
                    help="folder of report files (default: data/raw)")
     _run_options(m)
+    r = sub.add_parser("review", help="write an HTML page to check flagged cells and failures",
+                       description="One card per flagged cell and identity failure of a built "
+                                   "dataset, with the page crop or source lines; and "
+                                   "OUT/corrections_template.csv to fill in.")
+    r.add_argument("out")
+    r.add_argument("--raw", default="data/raw", help="the folder the dataset was built from")
+    r.add_argument("--data", default="data/processed", help="the built dataset")
+    r.add_argument("--rule", default=None,
+                   help="issue rules to show, comma-separated (default: the identities)")
+    r.add_argument("--status", default="ambiguous,unreadable",
+                   help="cell statuses to show, comma-separated")
+    r.add_argument("--report", action="append", default=[],
+                   help="only these report IDs (patterns like 'fujian/*'; repeatable)")
+    r.add_argument("--limit", type=int, default=None, help="at most this many cards")
     args = parser.parse_args(argv)
-    if args.pdf_engine:
+    if getattr(args, "pdf_engine", None):
         # Build workers inherit the environment, so every process reads PDFs alike.
         os.environ[ENGINE_VARIABLE] = args.pdf_engine
     if args.command == "parse":
-        return _parse(args.file, args.json)
+        return _parse(args.file, args.json, args.xlsx)
+    if args.command == "review":
+        return _review(args)
     if args.command == "manifest":
         return _manifest(args)
     return _build(args)
@@ -115,11 +135,12 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from govopen.corpus import build
+    from govopen.corrections import CorrectionError
     try:
         summary = build(Path(args.raw), Path(args.out), jobs=args.jobs,
                         timeout=args.timeout or None, dask=args.dask,
                         progress=False if args.no_progress else None)
-    except (FileNotFoundError, RuntimeError) as exc:
+    except (FileNotFoundError, RuntimeError, CorrectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if summary["up_to_date"]:
@@ -149,13 +170,40 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse(file: str, as_json: bool) -> int:
+def _review(args: argparse.Namespace) -> int:
+    from govopen.review import STATUSES, write_review
+    from govopen.validate import IDENTITY_RULES
+
+    def split(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(x.strip() for x in text.split(",") if x.strip()) if text else default
+
+    try:
+        summary = write_review(args.out, args.raw, args.data,
+                               rules=split(args.rule, IDENTITY_RULES),
+                               statuses=split(args.status, STATUSES),
+                               reports=tuple(args.report), limit=args.limit)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary['page']}: {summary['cards']} cards ({summary['cells']} cells, "
+          f"{summary['issues']} identity failures) from {summary['reports']} reports; "
+          f"corrections template: {summary['template']}")
+    for problem in summary["problems"]:
+        print(f"  {problem}", file=sys.stderr)
+    return 0
+
+
+def _parse(file: str, as_json: bool, xlsx: str | None = None) -> int:
     from govopen.report import read_report
     try:
         report = read_report(file)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if xlsx:
+        from govopen.workbook import write_workbook
+        write_workbook(report, xlsx)
+        print(f"wrote {xlsx}", file=sys.stderr)
     if as_json:
         out = {
             "meta": report.meta,

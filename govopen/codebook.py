@@ -29,13 +29,14 @@ from functools import cache
 
 import pandas as pd
 
+from govopen.missing import CODES, VALUE_LABEL, status_column, status_pairs
 from govopen.templates import FORMATS, TABLES, template
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    dtype: str  # str, float, int
+    dtype: str  # str, float, int, list (of floats)
     zh: str
     en: str
     unit: str = ""
@@ -97,7 +98,7 @@ CELLS = _cols(
     ("col", "str", "列代码", "Column code"),
     ("value", "float", "数值（金额为万元）", "Value as printed (money in CNY 10k)"),
     ("raw", "str", "原文", "Cell text as printed"),
-    ("status", "str", "读取状态", "ok, blank, ambiguous, unreadable, missing"),
+    ("status", "str", "读取状态", "ok, blank, ambiguous, unreadable, missing, corrected"),
     ("unit", "str", "单位", "Unit"),
     ("format", "str", "模板格式", "Template format of the table"),
     ("page", "int", "页码", "Page (PDF)"),
@@ -107,6 +108,10 @@ CELLS = _cols(
     ("source_col", "int", "源列序号", "Column index in the source table"),
     ("bbox", "str", "边界框", "Bounding box (PDF)"),
     ("offset", "int", "字符位置", "Character offset in the normalised text"),
+    ("candidates", "list", "歧义候选值", "Values an ambiguous cell can be read as (ascending)"),
+    ("parsed_value", "float", "更正前解析值", "Value as parsed, before a correction"),
+    ("parsed_status", "str", "更正前读取状态", "Status as parsed, before a correction"),
+    ("note", "str", "更正说明", "Note of the correction (corrections.csv)"),
 )
 
 ISSUES = _cols(
@@ -165,15 +170,29 @@ def _wide() -> tuple[Column, ...]:
     return tuple(out)
 
 
+@cache
+def _wide_status() -> tuple[Column, ...]:
+    """One companion column per wide cell: why its value is missing (:mod:`govopen.missing`)."""
+    return tuple(Column(status_column(c.name), "str", f"{c.zh}｜读取状态",
+                        f"{c.en} | status: {', '.join(['ok', *CODES, 'corrected'])}", "",
+                        c.format) for c in _wide())
+
+
 def wide_cell_columns() -> list[str]:
     """``table__row__col`` for every cell of the 2019 and 2021 templates, in template order."""
     return [c.name for c in _wide()]
 
 
+def wide_formats() -> list[str]:
+    """Per wide cell, the ``table:format`` tags of the templates it belongs to."""
+    return [" ".join(f"{c.name.split('__')[0]}:{f}" for f in c.format.split(", "))
+            for c in _wide()]
+
+
 def wide_schema(report_columns: list[str]) -> tuple[Column, ...]:
-    """Report metadata columns, then one float column per template cell."""
+    """Report metadata columns, one float column per template cell, then their statuses."""
     meta = _schema_for("reports", report_columns)
-    return (*meta, *_wide())
+    return (*meta, *_wide(), *_wide_status())
 
 
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
@@ -238,6 +257,8 @@ def conform(frame: pd.DataFrame, table: str, columns: tuple[Column, ...] | None 
         if c.dtype == "float":
             out[c.name] = s if s.dtype == "float64" else pd.to_numeric(
                 s, errors="coerce").astype("float64")
+        elif c.dtype == "list":
+            out[c.name] = pd.Series([_floats(v) for v in s.tolist()], dtype=object)
         elif c.dtype == "int":
             out[c.name] = s if s.dtype == "Int64" else pd.to_numeric(
                 s, errors="coerce").astype("Int64")
@@ -246,6 +267,12 @@ def conform(frame: pd.DataFrame, table: str, columns: tuple[Column, ...] | None 
         else:
             out[c.name] = pd.Series([_text(v) for v in s.tolist()], dtype=object)
     return pd.DataFrame(out)
+
+
+def _floats(value: object) -> list[float] | None:
+    if value is None or isinstance(value, str) or not hasattr(value, "__len__") or not len(value):
+        return None  # NaN, None, an empty list: no candidates
+    return [float(v) for v in value]
 
 
 def _text(value: object) -> str | None:
@@ -315,11 +342,18 @@ def codebook(tables: dict[str, tuple[Column, ...]]) -> pd.DataFrame:
     """One row per column of every table (``tables``: name → its columns)."""
     rows = []
     for table, cols in tables.items():
-        stata = stata_names([c.name for c in cols]) if table == "wide" else {}
+        companions = {s for _, s in status_pairs([c.name for c in cols])}
+        stata = (stata_names([c.name for c in cols if c.name not in companions])
+                 if table == "wide" else {})  # status columns are missing values in Stata
         for c in cols:
             rows.append({"table": table, "column": c.name, "stata_name": stata.get(c.name, ""),
                          "type": c.dtype, "zh": c.zh, "en": c.en, "unit": c.unit,
                          "format": c.format})
+    if "wide" in tables:  # the extended missing values of wide.dta
+        for status, code in CODES.items():
+            rows.append({"table": "missing_codes", "column": status,
+                         "stata_name": f".{code.letter}", "type": VALUE_LABEL, "zh": code.zh,
+                         "en": code.en, "unit": "", "format": ""})
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
 
 
@@ -330,6 +364,18 @@ format(s) a cell exists in (国办公开办函〔2019〕60号 = 2019, 〔2021〕
 `unit` is empty for counts. In `wide.dta` the variables carry the Chinese label;
 `stata_name` is the variable name there (names longer than Stata's 32 characters
 are shortened and end in four hex digits of the full name's SHA-1).
+
+Why a value is missing is kept: `cells.status`, and in `wide` a companion
+`<cell>__status` column per cell (not in `wide.dta`, where the missing value
+itself says it: its `stata_name` is empty). In `wide.dta` a missing value is one of Stata's
+extended missing values, labelled by the value label `missing_reason` (table
+`missing_codes` below): `.b` blank, `.a` ambiguous, `.u` unreadable, `.m` not
+printed, `.c` conflicting copies; plain `.` is a cell the report's template format
+does not have. In Stata, `tab requests__new__total, missing` counts them and
+`requests__new__total >= .` selects them all; in pandas,
+`pd.read_stata("wide.dta", convert_missing=True, convert_categoricals=False)`.
+A value typed in `data/raw/corrections.csv` has status `corrected`, with the
+parsed value in `cells.parsed_value`.
 
 Cross-year checks (rules `carry_over`, `in_force_stock`) are issues rows of the
 later report, and `duplicate_report` a row of each copy (`duplicate_of`) of a
@@ -343,7 +389,7 @@ def to_markdown(book: pd.DataFrame) -> str:
     out = [_INTRO]
     for table, rows in book.groupby("table", sort=False):
         out.append(f"\n## {table}\n")
-        wide = table == "wide"
+        wide = table in ("wide", "missing_codes")
         head = ["column", *(["stata_name"] if wide else []), "type", "zh", "en", "unit",
                 *(["format"] if wide else [])]
         out.append("| " + " | ".join(head) + " |")

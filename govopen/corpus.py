@@ -48,12 +48,21 @@ import pandas as pd
 
 from govopen import export
 from govopen.cache import Cache, code_version, entry_key, input_hashes, pack
-from govopen.codebook import codebook, schema, to_markdown, wide_cell_columns, wide_schema
+from govopen.codebook import (
+    codebook,
+    schema,
+    to_markdown,
+    wide_cell_columns,
+    wide_formats,
+    wide_schema,
+)
+from govopen.corrections import Corrections
 from govopen.errors import ReportError
 from govopen.limits import DEFAULT_TIMEOUT
 from govopen.manifest import REGION, display_name, refusal, report_files, warm_up
 from govopen.manifest import read as read_manifest
 from govopen.manifest import refused as refused_rows
+from govopen.missing import expected_cells, mark_conflicts, status_column, wide_status
 from govopen.panel import (
     Grid,
     agency_id,
@@ -122,10 +131,11 @@ def _inputs(raw: Path, out: Path, write: bool = True) -> tuple[str, dict[str, An
                           write=write)
     keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
     refused = refused_rows(raw)
-    inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items()), refused])
-                            .encode()).hexdigest()
+    fixes = Corrections.read(raw, files)
+    inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items()), refused,
+                                        fixes.digest]).encode()).hexdigest()
     return inputs, {"manifest": manifest, "paths": paths, "files": files, "code": code,
-                    "keys": keys, "refused": refused}
+                    "keys": keys, "refused": refused, "fixes": fixes}
 
 
 def _up_to_date(record: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +169,7 @@ def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, das
     failures = [{"file": f, "error": "Refused",
                  "message": "the manifest names a file outside the raw folder; row ignored"}
                 for f in got["refused"]]
-    stage, counts = _assemble(out, files, keys, cache, transient, failures)
+    stage, counts = _assemble(out, files, keys, cache, transient, failures, got["fixes"])
     stage.commit({"inputs": inputs, "code": got["code"], **counts, "retry": sorted(transient),
                   "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
     cache.prune(set(keys.values()))
@@ -302,7 +312,8 @@ def region_of(agency: str | None, text: str, rel: str, row: dict[str, str]) -> d
 
 
 def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
-              transient: dict[str, dict[str, str]], failures: list[dict[str, str]] | None = None
+              transient: dict[str, dict[str, str]], failures: list[dict[str, str]] | None = None,
+              fixes: Corrections | None = None
               ) -> tuple[export.Staging, dict[str, int]]:
     """Stream the cached entries, in report_id order, into staged output files.
 
@@ -311,11 +322,13 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
     links between years (a few short strings per report); the second writes every
     table batch by batch, reading again the head of a previous year's report when
     a cross-year check needs its cells. The Stata file is written last, from the
-    staged wide Parquet file (:func:`govopen.export.write_stata`).
+    staged wide Parquet file (:func:`govopen.export.write_stata`). Hand corrections
+    (:mod:`govopen.corrections`) are applied to each report as it is read.
 
     Each report's own step is guarded: whatever goes wrong with one becomes its
     ``failures`` row (retried by the next build), never the end of the build.
     """
+    fixes = fixes or Corrections(Path(), [], "")
     stage = export.Staging(out)
     try:
         index = _index(files, keys, cache, transient)
@@ -332,25 +345,33 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
         sha = dict(zip(frame["report_id"], frame["sha256"], strict=True))
         same_file = {rid for rid, kept in copies.items() if sha[rid] and sha[rid] == sha[kept]}
         del sha
+        copies_of: dict[str, list[str]] = {}
+        for copy, kept_rid in copies.items():
+            copies_of.setdefault(kept_rid, []).append(copy)
         previous = previous_reports(frame, set(copies))
         fmt = dict(zip(frame["report_id"], frame["format_proactive"], strict=True))
         del frame
 
+        def unpack(rel: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+            head, data = _unpack(cache, keys[rel], body=body or bool(fixes.of(rel)))
+            if data is not None and fixes.apply(rel, head["meta"].get("sha256"), data,
+                                                head["meta"]):
+                head["panel"] = panel_grid(data["cells"])
+            return head, data
+
         @functools.lru_cache(maxsize=256)
         def grid(rid: str) -> Grid:
-            return _unpack(cache, keys[index.file[rid]], body=False)[0].get("panel", {})
+            return unpack(index.file[rid], body=False)[0].get("panel", {})
 
         def values(rid: str) -> np.ndarray:
-            body = _unpack(cache, keys[index.file[rid]], body=True)[1]
+            body = unpack(index.file[rid], body=True)[1]
             if body is None:  # vanished from the cache since the first pass
                 return np.full(len(batch.wide_index), np.nan)
             return batch.values(body["cells"])
 
         for rel in files:
-            head: dict[str, Any] = {"failure": transient.get(rel)}
-            body: dict[str, Any] | None = None
-            if rel not in transient:
-                head, body = _unpack(cache, keys[rel], body=True)
+            head, body = (({"failure": transient[rel]}, None) if rel in transient
+                          else unpack(rel, body=True))
             if "failure" in head:
                 if head["failure"] is None:  # parsed again by the next build
                     head["failure"] = transient[rel] = {
@@ -368,10 +389,15 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
                 cross_year = check_report(rid, fmt.get(rid), head["panel"],
                                           [(pid, fmt.get(pid), grid(pid)) for pid in prevs])
                 wide = batch.values(body["cells"])
+                status = batch.status(body["cells"], meta)
                 if kept is not None:
+                    other = values(kept)
                     cross_year.append(copy_issue(
-                        rid, kept, batch.wide_names, wide, values(kept),
+                        rid, kept, batch.wide_names, wide, other,
                         same="same file content" if rid in same_file else "same agency and year"))
+                    mark_conflicts(wide, status, other)
+                for copy in copies_of.get(rid, []):  # which copy is right is unknown
+                    mark_conflicts(wide, status, values(copy))
                 checked = batch.check(meta, body, wide,
                                       pd.DataFrame([i.as_row(rid) for i in cross_year]))
             except Exception as exc:  # one report's fault is its failures row
@@ -379,7 +405,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
                                   "message": f"while writing the tables: {str(exc)[:500]}"}
                 batch.failures.append(transient[rel])
                 continue
-            batch.add(*checked)
+            batch.add(*checked, status)
         batch.flush()
         for writer in writers.values():
             writer.close()
@@ -444,8 +470,11 @@ class _Batch:
         self.writers = writers
         self.wide_names = wide_names
         self.wide_index = {tuple(name.split("__")): i for i, name in enumerate(wide_names)}
+        self.wide_formats = wide_formats()
+        self.status_names = [status_column(n) for n in wide_names]
         self.meta: list[dict[str, Any]] = []
         self.wide: list[np.ndarray] = []
+        self.wide_status: list[np.ndarray] = []
         self.failures: list[dict[str, str]] = []
         self.frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cells", "sections",
                                                                       "issues")}
@@ -464,10 +493,15 @@ class _Batch:
         self.writers["reports"].check(pd.DataFrame([meta]))
         return meta, body, wide, self.writers["issues"].check(cross_year)
 
+    def status(self, cells: pd.DataFrame, meta: dict[str, Any]) -> np.ndarray:
+        """Why each of a report's ``wide`` values is what it is (:mod:`govopen.missing`)."""
+        return wide_status(cells, self.wide_index, expected_cells(self.wide_formats, meta))
+
     def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
-            cross_year: pd.DataFrame) -> None:
+            cross_year: pd.DataFrame, status: np.ndarray) -> None:
         self.meta.append(meta)
         self.wide.append(wide)
+        self.wide_status.append(status)
         for t in ("cells", "sections", "issues"):
             self.frames[t].append(body[t])
         self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own
@@ -489,11 +523,12 @@ class _Batch:
         if self.meta:
             reports = self.writers["reports"].write(pd.DataFrame(self.meta))
             values = pd.DataFrame(np.vstack(self.wide), columns=self.wide_names)
-            self.writers["wide"].write(pd.concat([reports, values], axis=1))
+            status = pd.DataFrame(np.vstack(self.wide_status), columns=self.status_names)
+            self.writers["wide"].write(pd.concat([reports, values, status], axis=1))
         if self.failures:
             self.writers["failures"].write(pd.DataFrame(self.failures,
                                                         columns=["file", "error", "message"]))
-        self.meta, self.wide, self.failures = [], [], []
+        self.meta, self.wide, self.wide_status, self.failures = [], [], [], []
 
     def flush(self) -> None:
         self.flush_rows()

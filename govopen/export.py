@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,11 +46,13 @@ import pyarrow.parquet as pq
 from pandas.io.stata import StataWriterUTF8
 
 from govopen.codebook import Column, conform, stata_label, stata_names
+from govopen.missing import stata_codes, status_pairs, value_labels
 from govopen.report import file_sha256
 
 RECORD = "build.json"
 _TMP = ".tmp-"
-_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
+_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64(),
+          "list": pa.list_(pa.float64())}
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
 # The largest number a Stata double holds; anything beyond (and inf) is missing there.
 STATA_MAX = 8.988465674311579e307
@@ -358,10 +361,17 @@ def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
     Only a text longer than Stata's 2,045 bytes (a ``strL``, which stores its
     texts after all the rows) makes it write the whole table at once.
 
+    A cell's status column (:mod:`govopen.missing`) is not written as a variable:
+    it chooses the extended missing value (``.a``, ``.b`` …) of the cell's NaNs.
+
     Returns the column → Stata name mapping used (see :func:`govopen.codebook.stata_name`).
     """
     batch_rows = batch_rows or STATA_ROWS
     source = pq.ParquetFile(stage.staged(f"{name}.parquet"))
+    # a cell's status column becomes its extended missing values (.a, .b …): not a variable
+    coded = [c for c, _ in status_pairs([c.name for c in columns])]
+    companions = {s for _, s in status_pairs([c.name for c in columns])}
+    columns = tuple(c for c in columns if c.name not in companions)
     names = stata_names([c.name for c in columns])
     text = [c.name for c in columns if c.dtype == "str"]
     widths = dict.fromkeys(text, 0)
@@ -370,16 +380,22 @@ def write_stata(stage: Staging, name: str, columns: tuple[Column, ...],
             widths[c] = max(widths[c], pc.max(pc.binary_length(batch[c])).as_py() or 0)
     path = stage.path(f"{name}.dta")
     options = {"write_index": False, "version": 118, "data_label": DATA_LABEL,
-               "variable_labels": {names[c.name]: stata_label(c) for c in columns}}
+               "variable_labels": {names[c.name]: stata_label(c) for c in columns},
+               "value_labels": {names[c]: value_labels() for c in coded}}
 
-    def batches() -> Iterator[pd.DataFrame]:
+    def coded_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """A batch as Stata gets it, and its extended missing values by variable."""
+        codes = {names[c]: v for c, v in stata_codes(frame, coded).items()}
+        return _stata_frame(frame, columns, names), codes
+
+    def batches() -> Iterator[tuple[pd.DataFrame, dict[str, np.ndarray]]]:
         for batch in source.iter_batches(batch_rows):
-            yield _stata_frame(batch.to_pandas(), columns, names)
+            yield coded_frame(batch.to_pandas())
 
     long_text = [names[c] for c, w in widths.items() if w > _STATA_STR_MAX]
     if long_text:
-        frame = pd.concat(batches(), ignore_index=True)
-        frame.to_stata(path, convert_strl=long_text, **options)
+        frame, codes = coded_frame(source.read().to_pandas())
+        _CodedStataWriter(path, frame, codes, convert_strl=long_text, **options).write_file()
         return names
     prototype = pd.DataFrame({names[c.name]: ["x" * max(widths[c.name], 1)] if c.dtype == "str"
                               else [0.0] for c in columns})
@@ -411,7 +427,8 @@ class _StreamingStataWriter(StataWriterUTF8):
     writer of its own, with the types of the whole file.
     """
 
-    def __init__(self, path: Path, prototype: pd.DataFrame, batches: Iterable[pd.DataFrame],
+    def __init__(self, path: Path, prototype: pd.DataFrame,
+                 batches: Iterable[tuple[pd.DataFrame, dict[str, np.ndarray]]],
                  nobs: int, **options: Any) -> None:
         super().__init__(path, prototype, **options)
         self._batches, self.nobs = batches, nobs
@@ -426,14 +443,39 @@ class _StreamingStataWriter(StataWriterUTF8):
         self._update_map("data")
         self._write_bytes(b"<data>")
         rows = 0
-        for frame in self._batches:
+        for frame, codes in self._batches:
             part = StataWriterUTF8(io.BytesIO(), frame, **self._options)
             part.typlist = self.typlist
-            self._write_bytes(part._prepare_data().tobytes())
+            self._write_bytes(_put_codes(part._prepare_data(), codes).tobytes())
             rows += len(frame)
         if rows != self.nobs:
             raise RuntimeError(f"Stata file: {rows} rows written, {self.nobs} announced")
         self._write_bytes(b"</data>")
+
+
+class _CodedStataWriter(StataWriterUTF8):
+    """pandas' Stata 118 writer, also writing extended missing values (``codes``)."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, codes: dict[str, np.ndarray],
+                 **options: Any) -> None:
+        super().__init__(path, frame, **options)
+        self._codes = codes
+
+    def _prepare_data(self):  # type: ignore[no-untyped-def]
+        return _put_codes(super()._prepare_data(), self._codes)
+
+
+def _put_codes(records: Any, codes: dict[str, np.ndarray]) -> Any:
+    """Replace a batch's missing values by the extended ones its statuses give.
+
+    pandas writes every NaN as Stata's ``.``; the other missing values are
+    doubles above it, which pandas refuses in a frame, so they are set in the
+    prepared rows instead (:mod:`govopen.missing`).
+    """
+    for column, values in codes.items():
+        mask = ~np.isnan(values)
+        records[column][mask] = values[mask]
+    return records
 
 
 def write_text(stage: Staging, name: str, text: str, encoding: str = "utf-8") -> None:

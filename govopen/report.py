@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from govopen import __version__, codebook
+from govopen.corrections import HISTORY
 from govopen.document import Document
 from govopen.errors import ReportError, ReportTimeout
 from govopen.issues import Issue
@@ -32,8 +33,9 @@ from govopen.sections import find_sections
 from govopen.tables import read_tables
 from govopen.validate import check_identities, check_narrative
 
-# The columns of the three per-report tables, as the codebook defines them.
-CELL_COLUMNS = [c.name for c in codebook.CELLS]
+# The columns of the three per-report tables, as the codebook defines them (a
+# build adds a correction's history columns, :data:`govopen.corrections.HISTORY`).
+CELL_COLUMNS = [c.name for c in codebook.CELLS if c.name not in HISTORY]
 ISSUE_COLUMNS = [c.name for c in codebook.ISSUES]
 SECTION_COLUMNS = [c.name for c in codebook.SECTIONS]
 
@@ -65,6 +67,20 @@ class Report:
         if sel.empty or pd.isna(sel["value"].iloc[0]):
             return None
         return float(sel["value"].iloc[0])
+
+    def show(self, table: str, row: str, col: str) -> Any:
+        """Where a cell was printed: a page crop with the cell boxed, or its source lines.
+
+        Returns a :class:`govopen.audit.View` (renders in Jupyter, ``.save(path)``).
+        Example: ``report.show("requests", "new", "total")``.
+        """
+        from govopen.audit import show
+        return show(self, table, row, col)
+
+    def show_issue(self, i: int) -> list[Any]:
+        """Views of the cells that row ``i`` of :attr:`issues` is about (see :meth:`show`)."""
+        from govopen.audit import show_issue
+        return show_issue(self, i)
 
     def wide(self) -> pd.Series:
         """The cells as one wide row (``requests__new__total`` …) for this report."""
@@ -220,7 +236,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
     one array per column: no per-row dicts for pandas to take apart)."""
     columns: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS if name != "report_id"}
     table, row, col, value, raw, status, unit, fmt, page, line, source_table, source_row, \
-        source_col, bbox, offset = columns.values()
+        source_col, bbox, offset, candidates = columns.values()
     for c in cells:
         prov = document.locate(c.start) if c.start is not None else {}
         table.append(c.table)
@@ -239,6 +255,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         box = prov.get("bbox")
         bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
         offset.append(c.start)
+        candidates.append(list(c.candidates) if c.candidates else None)
     data: dict[str, Any] = {"report_id": [report_id] * len(cells), **columns}
     data["value"] = pd.array(value, dtype=float)
     for name in _INT_COLUMNS:

@@ -78,6 +78,7 @@ class Cell:
     status: str  # ok, blank, ambiguous, unreadable, missing
     start: int | None = None  # offset of the printed text in the document
     unit: str = ""
+    candidates: tuple[float, ...] = ()  # an ambiguous cell's possible values, ascending
 
 
 @dataclass
@@ -554,7 +555,8 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
             ambiguous.append(k)
             tok_raw = _token_text(row, piece)
             result.cells.append(Cell(table, row.code, row.cols[k], None, tok_raw, "ambiguous",
-                                     piece.start, "万元" if row.kinds[k] == "money" else ""))
+                                     piece.start, "万元" if row.kinds[k] == "money" else "",
+                                     _candidates(row, k)))
     if ambiguous:
         listed = sorted({"/".join(shown(p.value) for p in opt) for opt in row.options})
         more = f" (+{len(listed) - 8} more)" if len(listed) > 8 else ""
@@ -563,6 +565,15 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
             f"row {row.code}: the printed digits can be read as {'; '.join(listed[:8])}{more} "
             f"({'/'.join(row.cols)}); cells {', '.join(row.cols[k] for k in ambiguous)} "
             "left NaN", table=table, row=row.code, col=",".join(row.cols[k] for k in ambiguous)))
+
+
+def _candidates(row: _Row, k: int) -> tuple[float, ...]:
+    """The values the surviving readings give cell ``k`` (blank readings left out),
+    in the cell's unit (money in 万元), ascending."""
+    scratch = TableResult()  # unit findings are reported once, for the chosen cells
+    values = {_canonical(opt[k], row.kinds[k], row.unit_hint, "", row, k, scratch)[0]
+              for opt in row.options}
+    return tuple(sorted(float(v) for v in values if v is not None))
 
 
 def _token_text(row: _Row, piece: Piece) -> str:

@@ -29,6 +29,8 @@ from govopen.issues import Issue, shown
 from govopen.templates import Identity, Term, identities, table_cols
 
 _UNCHECKABLE = {"ambiguous", "unreadable", "missing"}
+# The rules check_identities reports (re-checked after a correction).
+IDENTITY_RULES = ("row_total", "balance", "outcomes", "appeals_total")
 
 #: ``(table, row, col) → (value, status)``: the cells of one report an identity reads.
 Grid = dict[tuple[str, str, str], tuple[Any, str]]
