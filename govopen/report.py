@@ -228,6 +228,8 @@ def _format_meta(formats: dict[str, str]) -> dict[str, Any]:
 
 
 _INT_COLUMNS = ("page", "line", "source_table", "source_row", "source_col", "offset")
+_TEXT_COLUMNS = [c.name for c in codebook.CELLS
+                 if c.dtype in ("str", "list") and c.name in CELL_COLUMNS]
 
 
 def _cells_frame(cells: list, formats: dict[str, str], document: Document,
@@ -260,6 +262,9 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
     data["value"] = pd.array(value, dtype=float)
     for name in _INT_COLUMNS:
         data[name] = pd.array(data[name], dtype="Int64")
+    if not cells:  # an empty list has no type: give text columns theirs
+        for name in _TEXT_COLUMNS:
+            data[name] = pd.Series([], dtype=object)
     return pd.DataFrame(data, columns=CELL_COLUMNS)
 
 

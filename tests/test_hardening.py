@@ -308,13 +308,14 @@ def test_build_timeout_longer_than_a_readers_default_lets_a_slow_file_finish(tmp
                 raw / "henan" / "slow.pdf")
     real = pdf._read
 
-    def slow(source):
+    def slow(source, *args):
         import time
         time.sleep(1.5)
-        return real(source)
+        return real(source, *args)
 
     monkeypatch.setattr(pdf, "_read", slow)
-    monkeypatch.setattr(pdf.read_pdf, "__defaults__", (1.0,))  # a reader default < 1.5 s
+    # a reader default < 1.5 s (the engine argument keeps its default)
+    monkeypatch.setattr(pdf.read_pdf, "__defaults__", (1.0, *pdf.read_pdf.__defaults__[1:]))
     out = tmp_path / "out"
     summary = build(raw, out, jobs=0, timeout=30, progress=False)
     assert (summary["reports"], summary["failures"]) == (2, 0)
