@@ -93,7 +93,9 @@ CELLS = _cols(
     ("col", "str", "列代码", "Column code"),
     ("value", "float", "数值（金额为万元）", "Value as printed (money in CNY 10k)"),
     ("raw", "str", "原文", "Cell text as printed"),
-    ("status", "str", "读取状态", "ok, blank, ambiguous, unreadable, missing"),
+    ("status", "str", "读取状态",
+     "ok, ok_by_identity (uncertain OCR confirmed by identities), blank, ambiguous, "
+     "unreadable, missing"),
     ("unit", "str", "单位", "Unit"),
     ("format", "str", "模板格式", "Template format of the table"),
     ("page", "int", "页码", "Page (PDF)"),
@@ -103,6 +105,8 @@ CELLS = _cols(
     ("source_col", "int", "源列序号", "Column index in the source table"),
     ("bbox", "str", "边界框", "Bounding box (PDF)"),
     ("offset", "int", "字符位置", "Character offset in the normalised text"),
+    ("confidence", "float", "OCR 置信度",
+     "OCR: probability of the least certain digit (empty for text-layer values)"),
 )
 
 ISSUES = _cols(

@@ -28,10 +28,12 @@ from govopen.readers import read_document
 from govopen.readers.text import read_text_string
 from govopen.sections import find_sections
 from govopen.tables import Finding, read_tables
+from govopen.uncertain import resolve as resolve_uncertain
 from govopen.validate import check_identities, check_narrative
 
 CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "format",
-                "page", "line", "source_table", "source_row", "source_col", "bbox", "offset"]
+                "page", "line", "source_table", "source_row", "source_col", "bbox", "offset",
+                "confidence"]
 ISSUE_COLUMNS = ["report_id", "rule", "table", "row", "col", "expected", "observed", "severity",
                  "message"]
 SECTION_COLUMNS = ["report_id", "section", "printed_number", "heading", "text"]
@@ -72,11 +74,12 @@ class Report:
         return pd.Series(cells["value"].to_numpy(), index=keys, name=self.meta["report_id"])
 
 
-def read_report(path: str | Path, report_id: str | None = None) -> Report:
+def read_report(path: str | Path, report_id: str | None = None, ocr: bool = True) -> Report:
     """Parse one report file (PDF, Word, HTML or text) into a :class:`Report`.
 
     Raises :class:`govopen.ReportError` if the file cannot be read as a report
     (empty, binary junk, unsupported type, encrypted PDF, not an annual report).
+    Scanned pages and images are read by OCR unless ``ocr=False``.
 
     Example:
         >>> import govopen
@@ -85,7 +88,7 @@ def read_report(path: str | Path, report_id: str | None = None) -> Report:
         ('荥阳市广武镇人民政府', 1.0)
     """
     path = Path(path)
-    document = read_document(path)
+    document = read_document(path, ocr=ocr)
     info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
             "sha256": file_sha256(path)}
     return parse_document(document, report_id or path.stem, info, source=path)
@@ -123,8 +126,9 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     formats = tables.formats
     if "appeals" in formats:
         formats["appeals"] = _appeals_format(meta["year"], formats)
-    cells = _cells_frame(tables.cells, formats, document, report_id)
-    issues = [_finding_row(f) for f in tables.findings]
+    cells, readings = _cells_frame(tables.cells, formats, document, report_id)
+    cells, uncertain = resolve_uncertain(cells, readings)
+    issues = [_finding_row(f) for f in tables.findings] + uncertain
     issues += [{"rule": n["rule"], "table": "", "row": "", "col": "", "expected": None,
                 "observed": None, "severity": n["severity"], "message": n["message"]}
                for n in document.notes]
@@ -177,10 +181,14 @@ def _format_meta(formats: dict[str, str]) -> dict[str, Any]:
 
 
 def _cells_frame(cells: list, formats: dict[str, str], document: Document,
-                 report_id: str) -> pd.DataFrame:
+                 report_id: str) -> tuple[pd.DataFrame, dict[int, tuple[str, ...] | None]]:
+    """The ``cells`` table, and the other OCR readings of each uncertain cell."""
     rows = []
+    readings: dict[int, tuple[str, ...] | None] = {}
     for c in cells:
         prov = document.locate(c.start) if c.start is not None else {}
+        if prov.get("readings"):
+            readings[len(rows)] = prov["readings"]
         rows.append({
             "report_id": report_id, "table": c.table, "row": c.row, "col": c.col,
             "value": math.nan if c.value is None else c.value, "raw": c.raw, "status": c.status,
@@ -189,13 +197,14 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
             "source_table": prov.get("table"), "source_row": prov.get("row"),
             "source_col": prov.get("col"),
             "bbox": ",".join(f"{x:.1f}" for x in prov["bbox"]) if prov.get("bbox") else None,
-            "offset": c.start,
+            "offset": c.start, "confidence": prov.get("confidence"),
         })
     frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
     frame["value"] = frame["value"].astype(float)
+    frame["confidence"] = frame["confidence"].astype(float)
     for col in ("page", "line", "source_table", "source_row", "source_col", "offset"):
         frame[col] = frame[col].astype("Int64")
-    return frame
+    return frame, readings
 
 
 def _finding_row(f: Finding) -> dict[str, Any]:

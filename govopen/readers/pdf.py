@@ -78,19 +78,23 @@ _CID_SHARE = 0.1
 Bbox = tuple[float, float, float, float]
 
 
-def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Document:
+def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60,
+             ocr: bool = True) -> Document:
     """Read a PDF report into a :class:`Document`.
 
     Args:
         path: the PDF file.
         timeout: seconds allowed for the whole file (``None``: no limit); see
             :func:`govopen.limits.time_limit` for where this is enforced.
+            Pages read by OCR do not count against it (a build's limit still counts them).
+        ocr: read pages without a text layer with OCR (:mod:`govopen.readers.ocr`).
 
     Raises:
         ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
             or truncated, or took longer than ``timeout``.
 
-    A page without a text layer (a scanned image) yields no text and a
+    A page without a text layer (a scanned image) is read by OCR; with
+    ``ocr=False`` (or when OCR finds no text) it yields no text and a
     ``needs_ocr`` note of severity ``error``; a PDF made only of such pages
     gives a Document with empty text and that note.
 
@@ -103,7 +107,7 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = 60) -> Docume
     _check_file(Path(source), source)
     with time_limit(timeout, source):
         try:
-            return _read(source)
+            return _read(source, ocr)
         except ReportError:
             raise
         except Exception as err:  # pdfminer raises many unrelated types on bad input
@@ -152,13 +156,18 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _read(source: str) -> Document:
+def _read(source: str, ocr: bool = True) -> Document:
     with pdfplumber.open(source) as pdf:
         builder = DocumentBuilder(file_type="pdf", pages=len(pdf.pages))
         builder.header.update(_metadata(pdf))
         scanned: list[int] = []
         for page in pdf.pages:
             if _read_page(page, builder) == "scanned":
+                if ocr:
+                    from govopen.readers.ocr import ocr_pdf_page
+                    if ocr_pdf_page(page, builder):
+                        page.close()
+                        continue
                 scanned.append(page.page_number)
             page.close()  # frees the page's cached layout objects
         if scanned:
