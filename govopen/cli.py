@@ -5,6 +5,7 @@ Examples::
     govopen parse data/raw/henan/001_33e9900bc9823d6a.txt
     govopen parse report.pdf --json > report.json
     govopen build data/raw -o data/processed --jobs 4 --timeout 60
+    govopen build data/raw -o data/processed --no-ocr
     govopen build data/raw -o data/processed --dask tcp://scheduler:8786
     govopen manifest data/raw
 """
@@ -28,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("parse", help="parse one report and print its cells and issues")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON (meta, cells, issues, sections)")
+    _ocr_option(p)
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
     b.add_argument("raw", nargs="?", default="data/raw")
     b.add_argument("-o", "--out", default="data/processed")
     _run_options(b)
+    _ocr_option(b)
     b.add_argument("--dask", metavar="ADDRESS",
                    help="parse on this Dask scheduler (e.g. tcp://host:8786) instead")
     m = sub.add_parser("manifest", help="write RAW/manifest.csv from the documents",
@@ -43,10 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     _run_options(m)
     args = parser.parse_args(argv)
     if args.command == "parse":
-        return _parse(args.file, args.json)
+        return _parse(args.file, args.json, not args.no_ocr)
     if args.command == "manifest":
         return _manifest(args)
     return _build(args)
+
+
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not OCR scanned pages and images (they get a needs_ocr issue)")
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -62,7 +70,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         summary = build(Path(args.raw), Path(args.out), jobs=args.jobs,
                         timeout=args.timeout or None, dask=args.dask,
-                        progress=False if args.no_progress else None)
+                        progress=False if args.no_progress else None, ocr=not args.no_ocr)
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -93,10 +101,10 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse(file: str, as_json: bool) -> int:
+def _parse(file: str, as_json: bool, ocr: bool = True) -> int:
     from govopen.report import read_report
     try:
-        report = read_report(file)
+        report = read_report(file, ocr=ocr)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

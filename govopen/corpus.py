@@ -75,7 +75,7 @@ CACHE_DIR = ".cache"
 
 def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
           timeout: float | None = DEFAULT_TIMEOUT, dask: Any = None,
-          progress: bool | None = None) -> dict[str, Any]:
+          progress: bool | None = None, ocr: bool = True) -> dict[str, Any]:
     """Parse every report under ``raw`` and write the dataset to ``out``.
 
     Args:
@@ -83,6 +83,8 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         timeout: seconds allowed per file (None: no limit).
         dask: a Dask scheduler address or ``distributed.Client``: parse there.
         progress: show a progress bar (default: when stderr is a terminal).
+        ocr: read scanned pages and images by OCR (in the worker processes);
+            False leaves them unread with a ``needs_ocr`` issue.
 
     Returns counts: ``reports``, ``failures``, ``parsed`` (files parsed this time),
     ``cached`` (files taken from the cache) and ``up_to_date`` (nothing to do).
@@ -93,7 +95,7 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
     with export.locked(out):
         manifest = read_manifest(raw)
         files = report_files(raw)
-        code = code_version()
+        code = code_version() + ("" if ocr else "+no-ocr")  # cached apart
         hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json")
         keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
         inputs = hashlib.sha256(json.dumps([OUTPUT_FORMAT, sorted(keys.items())])
@@ -106,7 +108,7 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         cache = Cache(out / CACHE_DIR)
         todo = [rel for rel in files if keys[rel] not in cache]
         transient: dict[str, dict[str, str]] = {}
-        tasks = [Task(rel, (str(raw / rel), rel, manifest.get(rel, {}))) for rel in todo]
+        tasks = [Task(rel, (str(raw / rel), rel, manifest.get(rel, {}), ocr)) for rel in todo]
         with bar(len(tasks), "parse", progress) as tick:
             for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
                                warmup=warm_up):
@@ -132,14 +134,14 @@ def _failure(outcome: Outcome) -> dict[str, str]:
 # --------------------------------------------------------------------------- one report
 
 
-def parse_entry(path: str, rel: str, row: dict[str, str]) -> bytes:
+def parse_entry(path: str, rel: str, row: dict[str, str], ocr: bool = True) -> bytes:
     """Parse one file into its cache entry (runs in a worker process).
 
     An entry is two pickles: a small head (the ``reports`` row and the cells the
     cross-year checks read), which a build reads for every report before it
     writes anything, then the body (cells, issues, sections).
     """
-    report = read_report(path, report_id=rel)
+    report = read_report(path, report_id=rel, ocr=ocr)
     text = report.document.text if report.document is not None else ""
     head = {"meta": finalize_meta(report.meta, rel, row, text),
             "panel": panel_grid(report.cells),

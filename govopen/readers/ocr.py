@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 import os
@@ -206,7 +207,26 @@ class _Result:
 
 
 def read_page_image(image: np.ndarray) -> _Result:
-    """Orientation, deskew, grid and recognition of one BGR page image."""
+    """Orientation, deskew, grid and recognition of one BGR page image.
+
+    The results of the last few pages are kept in this process, keyed by the
+    pixels: the same page met again (a copy of a report) is not read twice.
+    """
+    key = hashlib.sha1(image.tobytes()).hexdigest() + repr(image.shape)
+    if key in _SEEN:
+        return _SEEN[key]
+    result = _read_page_image(image)
+    _SEEN[key] = result
+    while len(_SEEN) > _SEEN_MAX:
+        _SEEN.pop(next(iter(_SEEN)))
+    return result
+
+
+_SEEN: dict[str, _Result] = {}
+_SEEN_MAX = 32
+
+
+def _read_page_image(image: np.ndarray) -> _Result:
     import cv2
 
     img = _normalise(image)
@@ -369,9 +389,12 @@ def _cell_lines(gray: np.ndarray, ink: np.ndarray, box: Bbox) -> list[np.ndarray
         if height < 0.3 * tallest and height < 8:
             continue  # a dot or noise line, not a line of text
         cols = np.flatnonzero(mask[a:b + 1].any(axis=0))
-        pad = max(2, round(0.12 * height))
+        # Tight above and below (the recogniser wants the line to fill its height),
+        # generous at the sides: faint strokes (the diagonal of a 4) may be lost
+        # to the threshold, and a crop that cuts them reads 4 as 1.
+        pad, side = max(2, round(0.12 * height)), max(3, round(0.4 * height))
         ya, yb = max(0, y0 + a - pad), min(gray.shape[0], y0 + b + 1 + pad)
-        xa, xb = max(0, x0 + cols[0] - pad), min(gray.shape[1], x0 + cols[-1] + 1 + pad)
+        xa, xb = max(x0, x0 + cols[0] - side), min(x1, x0 + cols[-1] + 1 + side)
         crop = gray[ya:yb, xa:xb].copy()
         # Paint out what lies in the crop but outside the cell (neighbouring rules).
         crop[:, : max(0, x0 - xa)] = 255
