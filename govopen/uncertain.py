@@ -79,8 +79,8 @@ def resolve(cells: pd.DataFrame, readings: dict[int, tuple[str, ...] | None]
             left.remove(i)
             changed = True
             issues.append(_issue(cells, i, "ocr_confirmed_by_identity", "info",
-                                 f"OCR was unsure of this value; of its readings "
-                                 f"{', '.join(readings.get(i) or ())} only {_shown(chosen)} "
+                                 f"OCR was unsure of this value; of its possible readings "
+                                 f"({', '.join(readings.get(i) or ())}) only {_shown(chosen)} "
                                  "satisfies every identity it is part of", chosen))
     for i in left:
         issues.append(_issue(cells, i, "ocr_low_confidence", "warning",

@@ -148,3 +148,41 @@ def test_no_ocr_leaves_needs_ocr(variants):
     report = govopen.read_report(path, ocr=False)
     assert "needs_ocr" in set(report.issues["rule"])
     assert report.cells["value"].notna().sum() == 0
+
+
+def test_build_reads_pictures_and_mixed_pdfs(variants, read, tmp_path):
+    """``govopen build`` end to end: a JPG report and a mixed PDF, with and without OCR."""
+    import shutil
+
+    from govopen.corpus import build, load
+
+    read("stamp")  # its scanned page is then read from this process's page cache
+    raw = tmp_path / "raw"
+    (raw / "jiangsu").mkdir(parents=True)
+    shutil.copy(variants["stamp"][0], raw / "jiangsu" / "hongze_stamped.pdf")
+    jpg = variants["noisy150"][0].parent / "noisy150_3.jpg"
+    shutil.copy(jpg, raw / "jiangsu" / "hongze_page3.jpg")
+    summary = build(raw, tmp_path / "out", jobs=0, progress=False)
+    assert summary["failures"] == 0 and summary["reports"] == 2
+    tables = load(tmp_path / "out")
+    reports = tables["reports"].set_index("source_file")
+    assert reports.loc["jiangsu/hongze_page3.jpg", "file_type"] == "jpg"
+    cells = tables["cells"]
+    picture = cells[cells["report_id"] == "jiangsu/hongze_page3.jpg"]
+    new_total = picture[(picture["table"] == "requests") & (picture["row"] == "new")
+                        & (picture["col"] == "total")]
+    assert new_total["value"].tolist() == [21.0] and new_total["confidence"].notna().all()
+    mixed = cells[cells["report_id"] == "jiangsu/hongze_stamped.pdf"]
+    assert mixed[mixed["page"] == 4]["confidence"].notna().any()
+    assert mixed[mixed["page"] == 3]["confidence"].isna().all()
+    assert "confidence" in set(tables["cells"].columns)
+
+    summary = build(raw, tmp_path / "out_no_ocr", jobs=0, progress=False, ocr=False)
+    assert summary["failures"] == 0
+    tables = load(tmp_path / "out_no_ocr")
+    reports = tables["reports"].set_index("source_file")
+    # a picture without OCR has no readable text: no agency, and no level guessed for it
+    assert pd_na(reports.loc["jiangsu/hongze_page3.jpg", "level"]) or \
+        reports.loc["jiangsu/hongze_page3.jpg", "level"] in ("", None)
+    issues = tables["issues"]
+    assert "needs_ocr" in set(issues[issues["report_id"] == "jiangsu/hongze_stamped.pdf"]["rule"])

@@ -43,7 +43,7 @@ import signal
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,16 +103,6 @@ class CellText:
     confidence: float | None = None
     readings: tuple[str, ...] | None = None
     bbox: Bbox | None = None
-
-
-@dataclass
-class PageText:
-    """One page as read: items in reading order (rows of tables and lines)."""
-
-    items: list[tuple[float, float, str, Any]] = field(default_factory=list)
-    scale: float = 1.0
-    rotation: int = 0
-    skew: float = 0.0
 
 
 # --------------------------------------------------------------------------- entry points
@@ -514,7 +504,7 @@ def _loose_lines(gray: np.ndarray, tables: list[Bbox]) -> list[list[CellText]]:
 
 def _piece(group: list[tuple[Bbox, list[Glyph]]]) -> CellText:
     text = ""
-    for b, g in group:
+    for _, g in group:
         t = "".join(x.text for x in g).strip()
         if text and t and not (is_cjk(text[-1]) or is_cjk(t[0])):
             text += " "
