@@ -87,6 +87,25 @@ def _stamp(im, rng, ImageDraw, ImageFont, Image):
     return ImageChops.multiply(im, seal)
 
 
+def erase_rules(png: Path, out: Path) -> Path:
+    """The page with the ruled lines of its tables painted out: an unruled table."""
+    import cv2
+    import numpy as np
+
+    img = cv2.imread(str(png))
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    h, w = ink.shape
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (w // 30, 1))) | cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                                                          cv2.getStructuringElement(
+                                                              cv2.MORPH_RECT, (1, h // 30)))
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    img[rules > 0] = 255
+    cv2.imwrite(str(out), img)
+    return out
+
+
 def images_to_pdf(images: list[Path], out: Path, dpi: int) -> Path:
     import img2pdf
 
@@ -119,7 +138,8 @@ def make_variants(pdf: Path, work: Path) -> dict[str, tuple[Path, list[int]]]:
     * ``noisy150``: the table pages (2-4) at 150 dpi, JPEG q=60, Gaussian noise,
       blur and a 1° rotation, between the text pages (a mixed PDF);
     * ``turned90``: page 3 scanned at 200 dpi and turned by 90°;
-    * ``stamp``: page 4 at 200 dpi with a red seal over the numbers.
+    * ``stamp``: page 4 at 200 dpi with a red seal over the numbers;
+    * ``unruled``: page 4 at 200 dpi with the table rules painted out.
     """
     work.mkdir(parents=True, exist_ok=True)
     out: dict[str, tuple[Path, list[int]]] = {}
@@ -143,6 +163,11 @@ def make_variants(pdf: Path, work: Path) -> dict[str, tuple[Path, list[int]]]:
     stamped = degrade(png, work / "stamp_4s", seed=4, stamp=True)
     out["stamp"] = (splice(pdf, {4: images_to_pdf([stamped], work / "stamp_4.pdf", 200)},
                            work / "stamp.pdf"), [4])
+
+    png = rasterise(pdf, 4, 200, work / "unruled_4.png")
+    unruled = erase_rules(png, work / "unruled_4u.png")
+    out["unruled"] = (splice(pdf, {4: images_to_pdf([unruled], work / "unruled_4.pdf", 200)},
+                             work / "unruled.pdf"), [4])
     return out
 
 

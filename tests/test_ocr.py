@@ -193,3 +193,11 @@ def test_text_saved_as_png_is_reported(tmp_path):
 def test_no_agency_means_no_level():
     assert infer_region(None)["level"] is None
     assert infer_region("")["level"] is None
+
+
+def test_a_zero_shaped_letter_among_the_runner_ups_counts_for_zero():
+    g = [Glyph("0", 0.85, (("O", 0.07), ("o", 0.03), ("6", 0.01)), 0, 9)]
+    cell = _as_value(g, "0", None)
+    assert cell.confidence >= CONFIDENCE_THRESHOLD and cell.readings is None
+    g = [Glyph("0", 0.6, (("6", 0.35),), 0, 9)]
+    assert _as_value(g, "0", None).readings == ("0", "6")

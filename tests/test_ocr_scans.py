@@ -2,7 +2,8 @@
 
 ``jiangsu_huaian_hongze_2023.pdf`` (a copy in tests/fixtures/pdf) is rasterised
 into the variants of :mod:`scans` (300 dpi clean; 150 dpi JPEG with noise, blur
-and a 1° rotation; a page turned by 90°; a red seal over the numbers). Every
+and a 1° rotation; a page turned by 90°; a red seal over the numbers; a page
+whose table rules are painted out). Every
 cell printed on a scanned page is compared with
 ``tests/fixtures/expected/jiangsu_huaian_hongze_2023.csv``: at least 99% must be
 right, and none may be wrong without a flag (a NaN ``unreadable``/``ambiguous``
@@ -98,7 +99,7 @@ def pd_na(x) -> bool:
         return x is None or str(x) == "<NA>"
 
 
-@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp"])
+@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp", "unruled"])
 def test_scan_variant_cells(read, name):
     report, pages = read(name)
     s = score(report, pages)
@@ -110,7 +111,7 @@ def test_scan_variant_cells(read, name):
     assert share >= 0.99, f"{name}: {share:.1%} right"
 
 
-@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp"])
+@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp", "unruled"])
 def test_scan_values_carry_confidence_and_provenance(read, name):
     report, pages = read(name)
     scanned = report.cells[report.cells["page"].isin(pages)]
@@ -135,7 +136,7 @@ def test_rotated_page_is_reported(read):
 
 
 def test_low_confidence_cells_name_page_and_bbox(read):
-    for name in ("clean300", "noisy150", "turned90", "stamp"):
+    for name in ("clean300", "noisy150", "turned90", "stamp", "unruled"):
         report, _ = read(name)
         flagged = report.issues[report.issues["rule"].isin(
             ["ocr_low_confidence", "ocr_confirmed_by_identity"])]

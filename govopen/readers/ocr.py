@@ -76,6 +76,10 @@ _LOOKALIKE = {"O": "0", "o": "0", "〇": "0", "D": "0", "Q": "0", "l": "1", "I":
               "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6",
               "７": "7", "８": "8", "９": "9"}
 _NUMERIC = set("0123456789.,-")
+# Letters that are the very shape of a digit (their probability counts for it).
+_SAME_SHAPE = {"O": "0", "o": "0", "○": "0", "〇": "0", "l": "1", "I": "1", "|": "1"}
+# Blank stretch, in line heights, that separates two items of one detected box.
+_GAP = 0.9
 # Readings of one cell enumerated at most (alternatives of uncertain digits).
 _MAX_READINGS = 64
 IMAGE_TYPES = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".tif": "tif", ".tiff": "tif",
@@ -445,8 +449,14 @@ def _as_value(glyphs: list[Glyph], text: str, box: Bbox | None) -> CellText:
 
 
 def _digit_prob(g: Glyph) -> float:
-    """Probability that a glyph is its digit, in whatever form (full-width ２ is 2)."""
-    return g.prob + sum(p for a, p in g.alts if unicodedata.normalize("NFKC", a) == g.text)
+    """Probability that a glyph is its digit, in whatever form it was read.
+
+    Full-width ``２`` is 2, and in a number the letters of the same shape (``O``,
+    ``○`` for 0; ``l``, ``I`` for 1) are that digit too: what matters is which
+    digit, and a lone ``0`` always leaves some probability to ``O``.
+    """
+    return g.prob + sum(p for a, p in g.alts if unicodedata.normalize("NFKC", a) == g.text
+                        or _SAME_SHAPE.get(a) == g.text)
 
 
 # --------------------------------------------------------------------------- loose text
@@ -466,7 +476,8 @@ def _loose_lines(gray: np.ndarray, tables: list[Bbox]) -> list[list[CellText]]:
     crops = [cv2.cvtColor(np.ascontiguousarray(gray[int(b[1]):int(b[3]), int(b[0]):int(b[2])]),
                           cv2.COLOR_GRAY2BGR) for b in boxes]
     read = recognise(crops)
-    pieces = [(b, g) for b, g in zip(boxes, read, strict=True) if g]
+    ink = _ink(gray)
+    pieces = [p for b, g in zip(boxes, read, strict=True) if g for p in _split_box(b, g, ink)]
     pieces.sort(key=lambda p: (p[0][1], p[0][0]))
     lines: list[list[tuple[Bbox, list[Glyph]]]] = []
     for b, g in pieces:
@@ -479,12 +490,12 @@ def _loose_lines(gray: np.ndarray, tables: list[Bbox]) -> list[list[CellText]]:
         else:
             lines.append([(b, g)])
     out = []
-    height = gray.shape[0]
+    page_h = gray.shape[0]
     for line in lines:
         line.sort(key=lambda p: p[0][0])
         top, bottom = min(b[1] for b, _ in line), max(b[3] for b, _ in line)
         text = "".join(x.text for _, g in line for x in g).strip()
-        in_band = bottom <= height * _HEADER_BAND or top >= height * (1 - _FOOTER_BAND)
+        in_band = bottom <= page_h * _HEADER_BAND or top >= page_h * (1 - _FOOTER_BAND)
         if in_band and _PAGE_NUMBER.match(text):
             continue  # a page number, as the text-layer reader drops them
         cells: list[CellText] = []
@@ -493,13 +504,131 @@ def _loose_lines(gray: np.ndarray, tables: list[Bbox]) -> list[list[CellText]]:
             if group:
                 prev = group[-1][0]
                 height = max(prev[3] - prev[1], b[3] - b[1])
-                if b[0] - prev[2] >= 2.0 * height:
+                gap = b[0] - prev[2]
+                # two numbers apart are two cells, whatever the gap (else "0 0" is 00)
+                numbers = _numeric(group[-1][1]) and _numeric(g)
+                if gap >= 2.0 * height or (numbers and gap >= _GAP * height / 2):
                     cells.append(_piece(group))
                     group = []
             group.append((b, g))
         cells.append(_piece(group))
         out.append(cells)
+    return _align_columns(out, gray)
+
+
+def _split_box(box: Bbox, glyphs: list[Glyph], ink: np.ndarray) -> list[tuple[Bbox, list[Glyph]]]:
+    """A detected box cut where its ink has wide gaps (``0   0   3``).
+
+    The detector may take several numbers of an unruled row as one box. Columns
+    without ink over at least :data:`_GAP` line heights separate items (the gaps
+    between Chinese characters or digits of one number are far narrower); each
+    character goes with the stretch of ink its position falls in.
+    """
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    crop = ink[y0:y1, x0:x1]
+    if crop.size == 0 or len(glyphs) < 2:
+        return [(box, glyphs)]
+    inked = np.flatnonzero(crop.any(axis=0))
+    if inked.size == 0:
+        return [(box, glyphs)]
+    stretches = [[int(inked[0]), int(inked[0])]]
+    for c in inked[1:]:
+        if c - stretches[-1][1] > _GAP * (y1 - y0):
+            stretches.append([int(c), int(c)])
+        else:
+            stretches[-1][1] = int(c)
+    if len(stretches) == 1:
+        return [(box, glyphs)]
+    parts: list[list[Glyph]] = [[] for _ in stretches]
+    for g in glyphs:
+        centre = (g.x0 + g.x1) / 2
+        k = min(range(len(stretches)), key=lambda i: 0 if stretches[i][0] <= centre
+                <= stretches[i][1] else min(abs(centre - stretches[i][0]),
+                                            abs(centre - stretches[i][1])))
+        parts[k].append(g)
+    return [((float(x0 + a), box[1], float(x0 + b + 1), box[3]), part)
+            for (a, b), part in zip(stretches, parts, strict=True) if part]
+
+
+def _numeric(glyphs: list[Glyph]) -> bool:
+    text = "".join(g.text for g in glyphs).strip()
+    return bool(text) and all(c in _NUMERIC or c in _LOOKALIKE for c in text)
+
+
+def _is_number(cell: CellText) -> bool:
+    text = cell.text.replace(" ", "")
+    return bool(text) and all(c in _NUMERIC for c in text) and any(c.isdigit() for c in text)
+
+
+def _align_columns(lines: list[list[CellText]], gray: np.ndarray) -> list[list[CellText]]:
+    """Rows of an unruled table put into the columns their numbers line up in.
+
+    Consecutive lines of a label followed by numbers form a block; the numbers'
+    x-centres, clustered over the whole block, give the columns. Each row then
+    lists its label and one cell per column: a column where the row printed
+    nothing is an empty cell (or, if there is ink but nothing was read, an
+    unreadable one), so no number moves into its neighbour's column.
+    """
+    out: list[list[CellText]] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and len(lines[j]) >= 2 and any(_is_number(c) for c in lines[j]):
+            j += 1
+        block = lines[i:j]
+        if len(block) >= 2:
+            out += _aligned(block, gray)
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
     return out
+
+
+def _aligned(block: list[list[CellText]], gray: np.ndarray) -> list[list[CellText]]:
+    nums = sorted(((c.bbox[0] + c.bbox[2]) / 2, c.bbox[3] - c.bbox[1])
+                  for line in block for c in line if _is_number(c) and c.bbox)
+    tol = 1.5 * float(np.median([h for _, h in nums]))
+    clusters: list[list[float]] = []
+    for x, _ in nums:
+        if clusters and x - clusters[-1][-1] <= tol:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    if len(clusters) < 2:
+        return block
+    centres = [float(np.mean(c)) for c in clusters]
+    reach = [(max(c) - min(c)) / 2 + tol for c in clusters]
+    ink = _ink(gray)
+    rows = []
+    for line in block:
+        label = [c for c in line if not _is_number(c) and c.bbox[2] <= centres[0] - reach[0]]
+        slots: list[CellText | None] = [None] * len(clusters)
+        fits = True
+        for c in line[len(label):]:
+            centre = (c.bbox[0] + c.bbox[2]) / 2
+            k = int(np.argmin([abs(centre - x) for x in centres]))
+            if abs(centre - centres[k]) > reach[k] or slots[k] is not None or not _is_number(c):
+                fits = False
+                break
+            slots[k] = c
+        if not fits or len(label) + sum(s is not None for s in slots) != len(line):
+            rows.append(line)  # not a row of this grid: left as read
+            continue
+        top = int(min(c.bbox[1] for c in line))
+        bottom = int(max(c.bbox[3] for c in line)) + 1
+        cells = list(label) or [CellText("")]
+        for k, slot in enumerate(slots):
+            if slot is not None:
+                cells.append(slot)
+                continue
+            a, b = int(max(0, centres[k] - tol / 2)), int(centres[k] + tol / 2)
+            region = ink[top:bottom, a:b]
+            inked = region.size > 0 and np.count_nonzero(region) > 0.02 * region.size
+            box = (float(a), float(top), float(b), float(bottom))
+            cells.append(CellText("0", 0.0, (), box) if inked else CellText("", bbox=box))
+        rows.append(cells)
+    return rows
 
 
 def _piece(group: list[tuple[Bbox, list[Glyph]]]) -> CellText:
