@@ -27,7 +27,7 @@ characters: a cell's ``confidence`` is that of its least certain digit, and its
 confirm one reading.
 
 Example:
-    >>> doc = read_image("tests/fixtures/ocr/table.png")  # doctest: +SKIP
+    >>> doc = read_image("scanned_report.png")  # doctest: +SKIP
     >>> doc.file_type  # doctest: +SKIP
     'png'
 """
@@ -146,10 +146,16 @@ def ocr_pdf_page(page: Any, builder: DocumentBuilder) -> bool:
     while the page is read; the build's per-file limit still counts it.
     """
     with _paused_alarm():
-        image = page.to_image(resolution=_dpi_for(page)).original.convert("RGB")
-        rgb = np.asarray(image)
-        return ocr_page(rgb[:, :, ::-1].copy(), builder, page.page_number,
-                        scale=float(page.width) / rgb.shape[1])
+        try:
+            image = page.to_image(resolution=_dpi_for(page)).original.convert("RGB")
+            rgb = np.asarray(image)
+            return ocr_page(rgb[:, :, ::-1].copy(), builder, page.page_number,
+                            scale=float(page.width) / rgb.shape[1])
+        except (ReportError, MemoryError, ValueError, RuntimeError, OSError) as err:
+            # The page stays unread (needs_ocr); the rest of the report is kept.
+            builder.note("ocr_failed", f"page {page.page_number}: OCR failed "
+                                       f"({type(err).__name__}: {err})", "error")
+            return False
 
 
 def ocr_page(image: np.ndarray, builder: DocumentBuilder, page: int,
