@@ -184,10 +184,10 @@ def ocr_page(image: np.ndarray, builder: DocumentBuilder, page: int,
                             confidences=[c.confidence for c in cells],
                             readings=[c.readings for c in cells],
                             page=page, line=line_no, table=ti, row=row)
-        elif len(item) == 1:
+        elif len(item) == 1 and item[0].confidence is None:
             c = item[0]
             builder.add_line(c.text, page=page, line=line_no, bbox=_scaled(c.bbox, factor))
-        else:  # a line of widely spaced pieces: a row of a borderless table
+        else:  # widely spaced pieces (a row of a borderless table), or digits to vouch for
             builder.add_row([c.text for c in item], bboxes=[_scaled(c.bbox, factor) for c in item],
                             confidences=[c.confidence for c in item],
                             readings=[c.readings for c in item],
@@ -419,7 +419,7 @@ def _as_value(glyphs: list[Glyph], text: str, box: Bbox | None) -> CellText:
     stripped = text.replace(" ", "")
     numeric = bool(stripped) and all(c in _NUMERIC or c in _LOOKALIKE for c in stripped)
     if not numeric or not any(c.isdigit() or c in _LOOKALIKE for c in stripped):
-        digits = [g.prob for g in glyphs if g.text.isdigit()]
+        digits = [_digit_prob(g) for g in glyphs if g.text.isdigit()]
         return CellText(text, confidence=min(digits) if digits else None, bbox=box)
     options: list[list[str]] = []
     probs: list[float] = []
