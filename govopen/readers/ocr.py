@@ -52,7 +52,6 @@ import numpy as np
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import time_limit
-from govopen.readers.pdf import _FOOTER_BAND, _HEADER_BAND, _PAGE_NUMBER
 
 # Long side, in pixels, of the page image that is read (A4 at 200 dpi): enough
 # for 8-pt digits, and the cost of the detector grows with the area.
@@ -495,6 +494,8 @@ def _loose_lines(gray: np.ndarray, tables: list[Bbox]) -> list[list[CellText]]:
                 break
         else:
             lines.append([(b, g)])
+    from govopen.readers.pdf import _FOOTER_BAND, _HEADER_BAND, _PAGE_NUMBER
+
     out = []
     page_h = gray.shape[0]
     for line in lines:
