@@ -49,16 +49,17 @@ class Span:
     readings: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "page": self.page,
             "line": self.line,
             "table": self.table,
             "row": self.row,
             "col": self.col,
             "bbox": self.bbox,
-            "confidence": self.confidence,
-            "readings": self.readings,
         }
+        if self.confidence is not None:  # OCR'd text only
+            out.update(confidence=self.confidence, readings=self.readings)
+        return out
 
 
 @dataclass
