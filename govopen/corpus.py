@@ -141,7 +141,7 @@ def parse_entry(path: str, rel: str, row: dict[str, str], ocr: bool = True) -> b
     cross-year checks read), which a build reads for every report before it
     writes anything, then the body (cells, issues, sections).
     """
-    report = read_report(path, report_id=rel, ocr=ocr)
+    report = read_report(path, report_id=rel, **({} if ocr else {"ocr": False}))
     text = report.document.text if report.document is not None else ""
     head = {"meta": finalize_meta(report.meta, rel, row, text),
             "panel": panel_grid(report.cells),
