@@ -75,6 +75,7 @@ def _main(argv: list[str] | None) -> int:
     _engine_option(p)
     p.add_argument("--xlsx", metavar="OUT", help="also write the tables as an Excel workbook "
                                                  "laid out like the printed report")
+    _ocr_option(p)
     b = sub.add_parser("build", help="parse a folder of reports into dataset tables",
                        description="Parse every report under RAW into OUT (Parquet, CSV, "
                                    "Stata, codebook). Unchanged files are taken from OUT/.cache.")
@@ -83,6 +84,7 @@ def _main(argv: list[str] | None) -> int:
     b.add_argument("-o", "--out", default="data/processed",
                    help="output folder (default: data/processed)")
     _run_options(b)
+    _ocr_option(b)
     b.add_argument("--dask", metavar="ADDRESS",
                    help="parse on this Dask scheduler (e.g. tcp://host:8786) instead")
     m = sub.add_parser("manifest", help="write RAW/manifest.csv from the documents",
@@ -110,7 +112,7 @@ def _main(argv: list[str] | None) -> int:
         # Build workers inherit the environment, so every process reads PDFs alike.
         os.environ[ENGINE_VARIABLE] = args.pdf_engine
     if args.command == "parse":
-        return _parse(args.file, args.json, args.xlsx)
+        return _parse(args.file, args.json, args.xlsx, not args.no_ocr)
     if args.command == "review":
         return _review(args)
     if args.command == "manifest":
@@ -122,6 +124,11 @@ def _engine_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pdf-engine", choices=ENGINES, default=None,
                    help=f"how PDFs are read (default {DEFAULT_ENGINE}; pdfplumber is the slower "
                         "reference, and PDFium's fallback for files and pages it cannot read)")
+
+
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not OCR scanned pages and images (they get a needs_ocr issue)")
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -139,7 +146,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         summary = build(Path(args.raw), Path(args.out), jobs=args.jobs,
                         timeout=args.timeout or None, dask=args.dask,
-                        progress=False if args.no_progress else None)
+                        progress=False if args.no_progress else None, ocr=not args.no_ocr)
     except (FileNotFoundError, RuntimeError, CorrectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -193,10 +200,10 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse(file: str, as_json: bool, xlsx: str | None = None) -> int:
+def _parse(file: str, as_json: bool, xlsx: str | None = None, ocr: bool = True) -> int:
     from govopen.report import read_report
     try:
-        report = read_report(file)
+        report = read_report(file, ocr=ocr)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

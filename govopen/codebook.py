@@ -98,7 +98,9 @@ CELLS = _cols(
     ("col", "str", "列代码", "Column code"),
     ("value", "float", "数值（金额为万元）", "Value as printed (money in CNY 10k)"),
     ("raw", "str", "原文", "Cell text as printed"),
-    ("status", "str", "读取状态", "ok, blank, ambiguous, unreadable, missing, corrected"),
+    ("status", "str", "读取状态",
+     "ok, ok_by_identity (uncertain OCR confirmed by identities), blank, ambiguous, "
+     "unreadable, missing, corrected"),
     ("unit", "str", "单位", "Unit"),
     ("format", "str", "模板格式", "Template format of the table"),
     ("page", "int", "页码", "Page (PDF)"),
@@ -112,6 +114,8 @@ CELLS = _cols(
     ("parsed_value", "float", "更正前解析值", "Value as parsed, before a correction"),
     ("parsed_status", "str", "更正前读取状态", "Status as parsed, before a correction"),
     ("note", "str", "更正说明", "Note of the correction (corrections.csv)"),
+    ("confidence", "float", "OCR 置信度",
+     "OCR: probability of the least certain digit (empty for text-layer values)"),
 )
 
 ISSUES = _cols(

@@ -88,7 +88,7 @@ CACHE_DIR = ".cache"
 
 def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
           timeout: float | None = DEFAULT_TIMEOUT, dask: Any = None,
-          progress: bool | None = None) -> dict[str, Any]:
+          progress: bool | None = None, ocr: bool = True) -> dict[str, Any]:
     """Parse every report under ``raw`` and write the dataset to ``out``.
 
     Args:
@@ -96,6 +96,8 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         timeout: seconds allowed per file (None: no limit).
         dask: a Dask scheduler address or ``distributed.Client``: parse there.
         progress: show a progress bar (default: when stderr is a terminal).
+        ocr: read scanned pages and images by OCR (in the worker processes);
+            False leaves them unread with a ``needs_ocr`` issue.
 
     Returns counts: ``reports``, ``failures``, ``parsed`` (files parsed this time),
     ``cached`` (files taken from the cache) and ``up_to_date`` (nothing to do).
@@ -105,9 +107,10 @@ def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
         raise FileNotFoundError(f"no such folder: {raw}")
     try:
         with export.locked(out):
-            return _build(raw, out, jobs=jobs, timeout=timeout, dask=dask, progress=progress)
+            return _build(raw, out, jobs=jobs, timeout=timeout, dask=dask, progress=progress,
+                          ocr=ocr)
     except export.ReadOnly as exc:  # nothing to write may still be up to date
-        inputs, got = _inputs(raw, out, write=False)
+        inputs, got = _inputs(raw, out, write=False, ocr=ocr)
         record = export.read_record(out)
         if (record and record.get("inputs") == inputs and not record.get("retry")
                 and not export.torn(out, record)):
@@ -121,12 +124,13 @@ class BuildError(RuntimeError):
     """A build could not write its outputs (the previous build is left as it was)."""
 
 
-def _inputs(raw: Path, out: Path, write: bool = True) -> tuple[str, dict[str, Any]]:
+def _inputs(raw: Path, out: Path, write: bool = True, ocr: bool = True
+            ) -> tuple[str, dict[str, Any]]:
     """The digest of everything the outputs depend on, and what went into it."""
     manifest = read_manifest(raw)
     paths = {display_name(rel): raw / rel for rel in report_files(raw, exclude=out)}
     files = sorted(paths)
-    code = code_version()
+    code = code_version() + ("" if ocr else "+no-ocr")  # cached apart
     hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json", paths=paths,
                           write=write)
     keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
@@ -144,8 +148,8 @@ def _up_to_date(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, dask: Any,
-           progress: bool | None) -> dict[str, Any]:
-    inputs, got = _inputs(raw, out)
+           progress: bool | None, ocr: bool = True) -> dict[str, Any]:
+    inputs, got = _inputs(raw, out, ocr=ocr)
     files, keys, manifest = got["files"], got["keys"], got["manifest"]
     record = export.read_record(out)
     if (record and record.get("inputs") == inputs and not record.get("retry")
@@ -154,7 +158,8 @@ def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, das
     cache = Cache(out / CACHE_DIR)
     todo = [rel for rel in files if not cache.valid(keys[rel])]
     transient: dict[str, dict[str, str]] = {}
-    tasks = [Task(rel, (str(got["paths"][rel]), rel, manifest.get(rel, {}), str(raw), timeout))
+    tasks = [Task(rel, (str(got["paths"][rel]), rel, manifest.get(rel, {}), str(raw), timeout,
+                  ocr))
              for rel in todo]
     with bar(len(tasks), "parse", progress) as tick:
         for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
@@ -185,7 +190,7 @@ def _failure(outcome: Outcome) -> dict[str, str]:
 
 
 def parse_entry(path: str, rel: str, row: dict[str, str], raw: str | None = None,
-                timeout: float | None = DEFAULT_TIMEOUT) -> bytes:
+                timeout: float | None = DEFAULT_TIMEOUT, ocr: bool = True) -> bytes:
     """Parse one file into its cache entry (runs in a worker process).
 
     An entry (:func:`govopen.cache.pack`) is a small JSON head (the ``reports``
@@ -196,7 +201,7 @@ def parse_entry(path: str, rel: str, row: dict[str, str], raw: str | None = None
         reason = refusal(raw, os.path.relpath(path, raw))
         if reason:
             raise ReportError(rel, reason)
-    report = read_report(path, report_id=rel, timeout=timeout)
+    report = read_report(path, report_id=rel, timeout=timeout, ocr=ocr)
     text = report.document.text if report.document is not None else ""
     meta = finalize_meta(report.meta, rel, row, text)
     if row.get("year") and manifest_year(row["year"]) is None:

@@ -64,9 +64,13 @@ class Span:
     row: int | None = None
     col: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    # OCR only: probability of the least certain digit, and the other readings
+    # of the uncertain digits (see govopen.uncertain); None for a text layer.
+    confidence: float | None = None
+    readings: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "page": self.page,
             "line": self.line,
             "table": self.table,
@@ -74,6 +78,9 @@ class Span:
             "col": self.col,
             "bbox": self.bbox,
         }
+        if self.confidence is not None:  # OCR'd text only
+            out.update(confidence=self.confidence, readings=self.readings)
+        return out
 
 
 @dataclass
@@ -152,12 +159,15 @@ class DocumentBuilder:
         self._append("\n")
 
     def add_row(self, cells: Sequence[str | None], cols: Sequence[int] | None = None,
-                bboxes: Sequence[Any] | None = None, **prov: Any) -> None:
+                bboxes: Sequence[Any] | None = None,
+                confidences: Sequence[float | None] | None = None,
+                readings: Sequence[tuple[str, ...] | None] | None = None, **prov: Any) -> None:
         """Add one table row; ``None`` or "" is an empty cell.
 
         ``cols`` gives each cell's grid column (default: its position), ``bboxes``
-        each cell's bounding box; ``prov`` holds what the whole row shares
-        (``page``, ``table``, ``row``).
+        each cell's bounding box, ``confidences`` and ``readings`` what OCR said
+        of each cell; ``prov`` holds what the whole row shares (``page``,
+        ``table``, ``row``).
         """
         for i, cell in enumerate(cells):
             if i:
@@ -165,7 +175,11 @@ class DocumentBuilder:
             text = clean_cell(cell)
             col = cols[i] if cols is not None else i
             bbox = bboxes[i] if bboxes is not None else None
-            self._append(text, col=col, bbox=bbox, **prov)
+            extra = {}
+            if confidences is not None and confidences[i] is not None:
+                extra = {"confidence": confidences[i],
+                         "readings": readings[i] if readings is not None else None}
+            self._append(text, col=col, bbox=bbox, **extra, **prov)
         self._append("\n")
 
     def add_grid(self, cells: list[GridCell], rows: int | None = None, **prov: Any) -> None:

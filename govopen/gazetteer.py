@@ -240,7 +240,8 @@ def infer_region(agency: str | None, text: str = "", parts: Sequence[str] = (),
     if place is None and hints:
         place = _pick(hints, None, gaz)
         source = "folder" if place else None
-    kind = _kind(name, township)
+    # No name (a scan nobody could read, say): the level is unknown, not "department".
+    kind = _kind(name, township) if name else None
     own_level = named_level or (place.level if place else None)
     if named_level and place and place.depth > LEVELS.index(named_level):
         own_level = place.level

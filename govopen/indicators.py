@@ -147,7 +147,7 @@ IDENTITY_RULES = tuple(i.rule for i in identities() if not i.across_years)
 #: Validation rules about structure the report lacks.
 STRUCTURE_RULES = ("table_not_found", "row_not_found", "row_values_missing",
                    "row_cells_mismatch", "section_not_found")
-CELL_STATUSES = ("ok", "blank", "ambiguous", "unreadable", "missing")
+CELL_STATUSES = ("ok", "ok_by_identity", "blank", "ambiguous", "unreadable", "missing")
 #: Report metadata carried into :func:`panel` when the build has it.
 META_COLUMNS = ("report_id", "agency", "agency_id", "year", "level", "province", "prefecture",
                 "county", "format", "format_proactive", "format_requests", "format_appeals",
@@ -297,7 +297,8 @@ def quality(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name in CELL_STATUSES:
         out[f"cells_{name}"] = status[name]
     total = status.sum(axis=1)
-    out["cells_readable_share"] = ratio(status["ok"] + status["blank"], total)
+    out["cells_readable_share"] = ratio(status["ok"] + status["ok_by_identity"] + status["blank"],
+                                        total)
     return out
 
 

@@ -31,6 +31,7 @@ from govopen.readers import read_document
 from govopen.readers.text import read_text_string
 from govopen.sections import find_sections
 from govopen.tables import read_tables
+from govopen.uncertain import resolve as resolve_uncertain
 from govopen.validate import check_identities, check_narrative
 
 # The columns of the three per-report tables, as the codebook defines them (a
@@ -91,7 +92,7 @@ class Report:
 
 def read_report(path: str | Path, report_id: str | None = None,
                 pdf_engine: str | None = None,
-                timeout: float | None = DEFAULT_TIMEOUT) -> Report:
+                timeout: float | None = DEFAULT_TIMEOUT, ocr: bool = True) -> Report:
     """Parse one report file (PDF, Word, HTML or text) into a :class:`Report`.
 
     ``pdf_engine`` is ``"pdfium"`` (the default) or ``"pdfplumber"``; both give
@@ -107,6 +108,7 @@ def read_report(path: str | Path, report_id: str | None = None,
     (empty, binary junk, unsupported type, encrypted PDF, not an annual report,
     a size or structure limit of :mod:`govopen.limits` exceeded), and
     :class:`govopen.errors.ReportTimeout` (a ``ReportError``) after ``timeout``.
+    Scanned pages and images are read by OCR unless ``ocr=False``.
 
     Example:
         >>> import govopen
@@ -116,20 +118,20 @@ def read_report(path: str | Path, report_id: str | None = None,
     """
     path = Path(path)
     if timeout is not None and timeout > 0 and not signals_available():
-        return _read_in_child(path, report_id, pdf_engine, timeout)
+        return _read_in_child(path, report_id, pdf_engine, timeout, ocr)
     with time_limit(timeout, path):
-        document = read_document(path, pdf_engine=pdf_engine, timeout=timeout)
+        document = read_document(path, pdf_engine=pdf_engine, timeout=timeout, ocr=ocr)
         info = {"source_file": str(path), "file_type": path.suffix.lower().lstrip("."),
                 "sha256": file_sha256(path)}
         return parse_document(document, report_id or path.stem, info, source=path)
 
 
 def _read_in_child(path: Path, report_id: str | None, pdf_engine: str | None,
-                   timeout: float) -> Report:
+                   timeout: float, ocr: bool = True) -> Report:
     """:func:`read_report` in a worker process, stopped if it overruns ``timeout``."""
     from govopen.runner import Task, run
 
-    outcome = next(iter(run(read_report, [Task(str(path), (str(path), report_id, pdf_engine, timeout))],
+    outcome = next(iter(run(read_report, [Task(str(path), (str(path), report_id, pdf_engine, timeout, ocr))],
                             jobs=1, timeout=timeout)))
     if outcome.ok:
         return outcome.value
@@ -173,8 +175,9 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     formats = tables.formats
     if "appeals" in formats:
         formats["appeals"] = _appeals_format(meta["year"], formats)
-    cells = _cells_frame(tables.cells, formats, document, report_id)
-    issues: list[Issue] = [*tables.findings, *document.notes]
+    cells, readings = _cells_frame(tables.cells, formats, document, report_id)
+    cells, uncertain = resolve_uncertain(cells, readings)
+    issues: list[Issue] = [*tables.findings, *uncertain, *document.notes]
     issues += [Issue("section_not_found", "info", f"section {'一二三四五六'[n - 1]} was not found")
                for n in range(1, 7) if n not in {s.number for s in sections}]
     if not cells.empty:
@@ -233,14 +236,18 @@ _TEXT_COLUMNS = [c.name for c in codebook.CELLS
 
 
 def _cells_frame(cells: list, formats: dict[str, str], document: Document,
-                 report_id: str) -> pd.DataFrame:
+                 report_id: str) -> tuple[pd.DataFrame, dict[int, tuple[str, ...] | None]]:
     """The ``cells`` table, built column by column (one pass over the cells,
-    one array per column: no per-row dicts for pandas to take apart)."""
+    one array per column: no per-row dicts for pandas to take apart), and the
+    other OCR readings of each uncertain cell."""
+    readings: dict[int, tuple[str, ...] | None] = {}
     columns: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS if name != "report_id"}
     table, row, col, value, raw, status, unit, fmt, page, line, source_table, source_row, \
-        source_col, bbox, offset, candidates = columns.values()
-    for c in cells:
+        source_col, bbox, offset, candidates, confidence = columns.values()
+    for i, c in enumerate(cells):
         prov = document.locate(c.start) if c.start is not None else {}
+        if prov.get("readings"):
+            readings[i] = prov["readings"]
         table.append(c.table)
         row.append(c.row)
         col.append(c.col)
@@ -258,14 +265,17 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
         offset.append(c.start)
         candidates.append(list(c.candidates) if c.candidates else None)
+        confidence.append(prov.get("confidence"))
     data: dict[str, Any] = {"report_id": [report_id] * len(cells), **columns}
     data["value"] = pd.array(value, dtype=float)
+    data["confidence"] = pd.array([math.nan if x is None else x for x in confidence],
+                                  dtype=float)
     for name in _INT_COLUMNS:
         data[name] = pd.array(data[name], dtype="Int64")
     if not cells:  # an empty list has no type: give text columns theirs
         for name in _TEXT_COLUMNS:
             data[name] = pd.Series([], dtype=object)
-    return pd.DataFrame(data, columns=CELL_COLUMNS)
+    return pd.DataFrame(data, columns=CELL_COLUMNS), readings
 
 
 def _prose(text: str, sections: list) -> str:

@@ -207,7 +207,7 @@ def test_borderless_page_falls_back_to_word_positions() -> None:
 
 
 def test_scanned_pdf_needs_ocr() -> None:
-    doc = read_pdf(PDF / "scanned.pdf")
+    doc = read_pdf(PDF / "scanned.pdf", ocr=False)
     assert doc.text == ""
     assert doc.pages == 2
     assert len(doc.notes) == 1
@@ -217,7 +217,7 @@ def test_scanned_pdf_needs_ocr() -> None:
 
 
 def test_partly_scanned_pdf_names_the_page() -> None:
-    doc = read_pdf(PDF / "mixed_scanned.pdf")
+    doc = read_pdf(PDF / "mixed_scanned.pdf", ocr=False)
     assert doc.text.startswith("某某县人民政府2023年政府信息公开工作年度报告\n")
     assert [n.rule for n in doc.notes] == ["needs_ocr"]
     assert doc.notes[0].message.startswith("page 2 has no text layer")

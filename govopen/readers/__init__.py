@@ -22,11 +22,16 @@ _KINDS = {
     ".txt": "txt", ".text": "txt", ".md": "txt",
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jhtml": "html",
     ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".et": "wps",
+    # a report published as a picture: read by OCR
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
+    ".bmp": "image",
 }
 SUPPORTED = tuple(k for k, v in _KINDS.items() if v != "wps")
 
 # What the first bytes of a file say it is.
-_MAGIC = ((b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0", "ole"))
+_MAGIC = ((b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0", "ole"),
+          (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"II*\x00", "image"),
+          (b"MM\x00*", "image"), (b"BM", "image"))
 
 
 def reader_for(path: str | Path) -> str | None:
@@ -45,12 +50,14 @@ def sniff(data: bytes) -> str | None:
 
 
 def read_document(path: str | Path, pdf_engine: str | None = None,
-                  timeout: float | None = DEFAULT_TIMEOUT) -> Document:
+                  timeout: float | None = DEFAULT_TIMEOUT, ocr: bool = True) -> Document:
     """Read any supported report file into a :class:`Document`.
 
     ``pdf_engine`` chooses the PDF engine (see :func:`govopen.readers.pdf.read_pdf`).
     ``timeout`` is handed to the readers that need one of their own (PDF, Word,
     the LibreOffice conversion of ``.doc``); see :func:`govopen.read_report`.
+    ``ocr=False`` leaves pages without a text layer unread (a ``needs_ocr``
+    issue), and images too.
 
     Raises :class:`govopen.ReportError` for unsupported types, unreadable or
     empty files, and files whose content contradicts their extension.
@@ -74,10 +81,10 @@ def read_document(path: str | Path, pdf_engine: str | None = None,
     if not data.strip():
         raise ReportError(path, "the file is empty")
     content = sniff(data)
-    expected = {"pdf": "pdf", "docx": "zip", "doc": "ole"}.get(kind)
+    expected = {"pdf": "pdf", "docx": "zip", "doc": "ole", "image": "image"}.get(kind)
     if content != expected:
         found = {"pdf": "a PDF", "zip": "a ZIP/Word (.docx) file", "ole": "an old Word (.doc) file",
-                 None: "text"}[content]
+                 "image": "an image", None: "text"}[content]
         if expected is not None or content is not None:
             raise ReportError(path, f"the extension says {kind} but the content is {found}; "
                                     "rename the file with the right extension")
@@ -89,8 +96,21 @@ def read_document(path: str | Path, pdf_engine: str | None = None,
         return read_html(path, data=data)
     if kind == "pdf":
         from govopen.readers.pdf import read_pdf
-        return read_pdf(path, timeout=timeout, engine=pdf_engine)
+        return read_pdf(path, timeout=timeout, engine=pdf_engine, ocr=ocr)
+    if kind == "image":
+        return _read_image(path, ocr)
     from govopen.readers import word
     if kind == "docx":
         return word.read_docx(path, timeout=timeout)
     return word.read_doc(path, timeout=timeout)
+
+
+def _read_image(path: Path, ocr: bool) -> Document:
+    from govopen.document import DocumentBuilder
+    from govopen.readers.ocr import IMAGE_TYPES, read_image
+
+    if ocr:
+        return read_image(path)
+    builder = DocumentBuilder(file_type=IMAGE_TYPES[path.suffix.lower()], pages=1)
+    builder.note("needs_ocr", "the report is an image; OCR needed (it was turned off)", "error")
+    return builder.build()

@@ -94,13 +94,15 @@ Bbox = tuple[float, float, float, float]
 
 
 def read_pdf(path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEOUT,
-             engine: str | None = None) -> Document:
+             engine: str | None = None, ocr: bool = True) -> Document:
     """Read a PDF report into a :class:`Document`.
 
     Args:
         path: the PDF file.
         timeout: seconds allowed for the whole file (``None``: no limit); see
             :func:`govopen.limits.time_limit` for where this is enforced.
+            Pages read by OCR do not count against it (a build's limit still counts them).
+        ocr: read pages without a text layer with OCR (:mod:`govopen.readers.ocr`).
         engine: ``"pdfium"`` or ``"pdfplumber"``; default: the
             ``GOVOPEN_PDF_ENGINE`` environment variable, else ``"pdfium"``.
             PDFium hands a file it cannot open (other than for a password) or
@@ -111,7 +113,8 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEO
         ReportError: the file is missing, empty, encrypted, not a PDF, corrupt
             or truncated, or took longer than ``timeout``.
 
-    A page without a text layer (a scanned image) yields no text and a
+    A page without a text layer (a scanned image) is read by OCR; with
+    ``ocr=False`` (or when OCR finds no text) it yields no text and a
     ``needs_ocr`` note of severity ``error``; a PDF made only of such pages
     gives a Document with empty text and that note.
 
@@ -130,12 +133,12 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEO
                 pdf = open_pdfium(source)
                 if pdf is not None:
                     try:
-                        return _read(source, pdf)
+                        return _read(source, pdf, ocr)
                     except ReportError:
                         raise
                     except Exception:  # noqa: BLE001 - PDFium failed mid-file: the reference reads it
                         pass
-            return _read(source, _PlumberPdf(source))
+            return _read(source, _PlumberPdf(source), ocr)
         except ReportError:
             raise
         except Exception as err:  # pdfminer raises many unrelated types on bad input
@@ -201,7 +204,7 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _read(source: str, pdf: Any) -> Document:
+def _read(source: str, pdf: Any, ocr: bool = True) -> Document:
     """Read the pages ``pdf`` (an engine's open file) gives into a Document.
 
     ``pdf`` has ``page_count``, ``metadata()`` and ``pages()``, an iterator of
@@ -214,6 +217,10 @@ def _read(source: str, pdf: Any) -> Document:
         scanned: list[int] = []
         for page in pdf.pages():
             if _read_page(page, builder) == "scanned":
+                if ocr:
+                    from govopen.readers.ocr import ocr_pdf_page
+                    if ocr_pdf_page(source, page, builder):
+                        continue
                 scanned.append(page.page_number)
         if scanned:
             many = len(scanned) > 1
