@@ -141,6 +141,9 @@ def read_tables(text: str, year: int | None = None,
         segs = segment(text[start:hi], offset=start, glued=form in GLUING_FORMS,
                        grid=form not in LOOSE_GRID_FORMS)
         fmt = _detect_format(table, text[start:hi], year)
+        if table == "requests":
+            # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
+            result.shifted = False
         if table == "appeals":
             _read_appeals(segs, template("appeals", fmt), result)
         else:
