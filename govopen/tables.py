@@ -45,6 +45,8 @@ _FORMAT_MARKS = {
 }
 # Labels that are column headers or sub-headings, never data rows.
 _HEADERISH = re.compile(r"^(?:信息内容|第二十条|第\d+条)|申请人情况|办理结果$|[,;，；。]")
+# The number a row label of table 三 starts with: "(七)", "四、".
+_ROW_NUMBER = re.compile(r"^[(（][一二三四五六七八九十][)）]|^[一二三四五六七八九十][、.]")
 _SECTION_OF = {"proactive": 2, "requests": 3, "appeals": 4}
 # How many template rows ahead a label without numbers may match: a row whose
 # label is lost may be skipped, but a header word must not jump to the end of the
@@ -135,6 +137,9 @@ def read_tables(text: str, year: int | None = None,
         segs = segment(text[start:hi], offset=start, glued=form in GLUING_FORMS,
                        grid=form not in LOOSE_GRID_FORMS)
         fmt = _detect_format(table, text[start:hi], year)
+        if table == "requests":
+            # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
+            result.shifted = False
         if table == "appeals":
             _read_appeals(segs, template("appeals", fmt), result)
         else:
@@ -224,15 +229,19 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
                 m = defs[j].pattern.search(label, pos)
                 if m and (best is None or m.start() < best[1].start()):
                     best = (j, m)
-            if best is None and not hits and _numbers(seg) and not _HEADERISH.search(label):
-                # A row with numbers whose label is further down the template: the
-                # report left rows out (a header word, with no numbers, never jumps).
+            if best is None and not hits and _numbers(seg) and _ROW_NUMBER.search(label):
+                # A numbered row with numbers whose label is further down the template:
+                # the report left rows out (a header word such as 总计 never jumps).
                 best = next(((j, m) for j in range(ti + _WINDOW, len(defs))
                              if (m := defs[j].pattern.search(label, pos))), None)
             if best is None:
                 break
             hits.append(best[0])
             ti, pos = best[0] + 1, best[1].end()
+        if hits and any(c.pattern.search(label, pos) for c in tmpl.cols):
+            # Column headers printed after the row's label (a dump that lists a
+            # table's labels before its numbers): what follows is not this row's.
+            seg = Segment(seg.label, labels=list(seg.labels))
         if hits:
             for j in hits[:-1]:
                 found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))

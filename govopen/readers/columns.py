@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import re
-from statistics import median
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
@@ -65,32 +64,47 @@ def align_columns(lines: list[str]) -> list[list[str] | None]:
     return out
 
 
+_KEYS = (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2)
+
+
 def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
+    """Place the numbers of a block of rows in its columns (see the module doc).
+
+    Converters shift and stretch groups of rows (a wider label column), so each
+    row is placed by the nearest rows above and below that print every column,
+    and only where every way of measuring (left edge, right edge, centre) gives
+    the same placement.
+    """
     if not block:
         return
     k = max(len(rows[i][1]) for i in block)
     refs = [i for i in block if len(rows[i][1]) == k]
     if k < 2:
         return
-    best = None
-    for key in (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2):
-        slots = [median(key(rows[i][1][s]) for i in refs) for s in range(k)]
-        spread = max(abs(key(rows[i][1][s]) - slots[s]) for i in refs for s in range(k))
-        if best is None or spread < best[0]:
-            best = (spread, slots, key)
-    spread, slots, key = best
-    gap = min(b - a for a, b in zip(slots, slots[1:], strict=False))
-    tol = gap / 2 - 0.5
-    if gap <= 1 or spread > tol:
-        return  # the rows do not share columns clearly enough
     for i in block:
         labels, values = rows[i]
-        cells = [""] * k
-        last = -1
-        for v in values:
-            s = min(range(k), key=lambda j, v=v: abs(key(v) - slots[j]))
-            if abs(key(v) - slots[s]) > tol or s <= last:
-                break
-            cells[s], last = v[2], s
-        else:
-            out[i] = [*labels, *cells]
+        if i in refs:
+            out[i] = [*labels, *(v[2] for v in values)]
+            continue
+        near = [r for r in (max((r for r in refs if r < i), default=None),
+                            min((r for r in refs if r > i), default=None)) if r is not None]
+        found = set()
+        for r in near:
+            for key in _KEYS:
+                slots = [key(v) for v in rows[r][1]]
+                tol = min(b - a for a, b in zip(slots, slots[1:], strict=False)) / 2 - 0.5
+                found.add(_fit(values, slots, 0.0, tol, key) if tol > 0 else None)
+        if len(found) == 1 and None not in found:
+            out[i] = [*labels, *found.pop()]
+
+
+def _fit(values: list, slots: list[float], d: float, tol: float, key) -> tuple[str, ...] | None:
+    """The row's cells with its numbers in the columns ``slots`` shifted by ``d``."""
+    cells = [""] * len(slots)
+    last = -1
+    for v in values:
+        s = min(range(len(slots)), key=lambda j, v=v: abs(key(v) - d - slots[j]))
+        if abs(key(v) - d - slots[s]) > tol or s <= last:
+            return None
+        cells[s], last = v[2], s
+    return tuple(cells)
