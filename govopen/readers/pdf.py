@@ -711,6 +711,13 @@ def _cell_index(cells: list[Bbox]) -> Any:
 
 
 def _cell_text(chars: list[dict[str, Any]]) -> str:
+    if len(chars) < 2:  # most cells: empty, or one digit
+        if not chars:
+            return ""
+        t = chars[0]["text"]
+        if t.startswith("(cid:") and _CID.match(t):
+            t = "\ufffd"
+        return join_wrapped([t])
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
 
