@@ -597,18 +597,33 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
     same_y: dict[float, list[tuple[float, float]]] = {}
+    place: dict[tuple[float, float], tuple[int, int]] = {}
     for pt in points:
-        same_x.setdefault(pt[0], []).append(pt)
-        same_y.setdefault(pt[1], []).append(pt)
+        column, row = same_x.setdefault(pt[0], []), same_y.setdefault(pt[1], [])
+        place[pt] = (len(column), len(row))
+        column.append(pt)
+        row.append(pt)
     cells: list[Bbox] = []
     for pt in points:
-        below = [q for q in same_x[pt[0]] if q > pt and connects(pt, q)]
-        if not below:
-            continue
-        right = [q for q in same_y[pt[1]] if q > pt and connects(pt, q)]
-        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
-                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
-                     and connects((r[0], b[1]), b)), None)
+        i, j = place[pt]
+        right = same_y[pt[1]][j + 1:]
+        joined: dict[tuple[float, float], bool] = {}  # right-hand point -> connects(pt, it)
+        cell = None
+        for below in same_x[pt[0]][i + 1:]:
+            if not connects(pt, below):
+                continue
+            for r in right:
+                ok = joined.get(r)
+                if ok is None:
+                    ok = joined[r] = connects(pt, r)
+                if not ok:
+                    continue
+                corner = (r[0], below[1])
+                if corner in intersections and connects(corner, r) and connects(corner, below):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
         if cell is not None:
             cells.append(cell)
     return cells
@@ -709,6 +724,13 @@ def _cell_index(cells: list[Bbox]) -> Any:
 
 
 def _cell_text(chars: list[dict[str, Any]]) -> str:
+    if len(chars) < 2:  # most cells: empty, or one digit
+        if not chars:
+            return ""
+        t = chars[0]["text"]
+        if t.startswith("(cid:") and _CID.match(t):
+            t = "\ufffd"
+        return join_wrapped([t])
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
 
