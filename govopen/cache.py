@@ -48,6 +48,8 @@ BODY = ("cells", "issues", "sections")
 _SIZES = struct.Struct("<4Q")  # head, then each body table, in bytes
 # The only column types an entry may ask for when it is read back.
 _DTYPES = {"Int64", "float64", "int64", "object", "bool", "boolean", "str", "string"}
+_TEXT = {"object", "str", "string"}  # text columns: any of these reads the same
+_NULLABLE = {pa.int64(): pd.Int64Dtype()}  # integers with gaps, as the parser makes them
 
 
 class Cache:
@@ -177,11 +179,13 @@ def unpack(handle: Any, body: bool = True) -> tuple[dict[str, Any], dict[str, An
         data = handle.read(size)
         if len(data) != size:
             raise ValueError("truncated cache entry")
-        frame = pa.ipc.open_stream(data).read_all().to_pandas(ignore_metadata=True)
+        frame = pa.ipc.open_stream(data).read_all().to_pandas(ignore_metadata=True,
+                                                              types_mapper=_NULLABLE.get)
         for column, dtype in (dtypes.get(t) or {}).items():
             if dtype not in _DTYPES or column not in frame:
                 raise ValueError(f"cache entry: column type {dtype!r} not allowed")
-            if str(frame[column].dtype) != dtype:
+            have = str(frame[column].dtype)
+            if have != dtype and not (have in _TEXT and dtype in _TEXT):
                 frame[column] = frame[column].astype(dtype)
         out[t] = frame
     return head, out

@@ -56,10 +56,11 @@ _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64(),
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
 # The largest number a Stata double holds; anything beyond (and inf) is missing there.
 STATA_MAX = 8.988465674311579e307
-# The longest metadata text kept (bytes): a Stata fixed-width string.
-TEXT_MAX = 2045
+# The longest metadata text kept (characters): what one Excel cell holds (Stata's
+# strL holds more; longer fixed-width strings become strL).
+TEXT_MAX = 32_767
 DATA_LABEL = "govopen: one row per report"
-_STATA_STR_MAX = TEXT_MAX  # longest fixed-width Stata string (bytes); longer ones are strL
+_STATA_STR_MAX = 2045  # longest fixed-width Stata string (bytes); longer ones are strL
 # CSV cells Excel would run as a formula (OWASP): an apostrophe is put in front.
 _FORMULA = r"^[=+\-@\t\r]"
 _NOT_FORMULA = r"[+-]?(?:\d[\d,]*)?(?:\.\d+)?%?"  # "-", "-3", "+1.5": plain values
@@ -280,7 +281,7 @@ def storable(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> list[dict
     A cell value that is infinite or beyond Stata's range becomes NaN
     (``unreadable``, rule ``value_out_of_range``); a metadata value that no format
     can hold (a number out of range, a text with control characters or longer than
-    :data:`TEXT_MAX` bytes) becomes missing (rule ``value_not_storable``). Text that
+    :data:`TEXT_MAX` characters) becomes missing (rule ``value_not_storable``). Text that
     is not valid Unicode (lone surrogates) is shown with backslash escapes.
     ``meta`` and the frames are changed in place.
 
@@ -322,10 +323,10 @@ def storable(meta: dict[str, Any], frames: dict[str, pd.DataFrame]) -> list[dict
         elif isinstance(value, str):
             value = _unicode(value)
             meta[key] = value
-            if _CONTROL.search(value) or len(value.encode("utf-8")) > TEXT_MAX:
+            if _CONTROL.search(value) or len(value) > TEXT_MAX:
                 meta[key] = None
                 issue("value_not_storable", f"{key}: the text {value[:40]!r}… has control "
-                      f"characters or is longer than {TEXT_MAX} bytes; left missing")
+                      f"characters or is longer than {TEXT_MAX} characters; left missing")
     for frame in frames.values():
         for column in frame.columns:
             s = frame[column]

@@ -191,8 +191,9 @@ def test_every_failure_is_a_row_and_the_build_goes_on(tmp_path):
     (bad / "empty.txt").write_bytes(b"")
     (bad / "junk.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(2000))
     (bad / "letter.txt").write_text("各位同事：明天下午开会。\n", encoding="utf-8")
-    # a report long enough to outlast a 1 s limit (about 3 s to parse)
-    (bad / "huge.txt").write_text(HENAN[1].read_text(encoding="utf-8") * 2000, encoding="utf-8")
+    # a report long enough to outlast a 1 s limit (about 2 s to parse), within the
+    # size limits (166,500 lines < govopen.limits' 200,000)
+    (bad / "huge.txt").write_text(HENAN[1].read_text(encoding="utf-8") * 1500, encoding="utf-8")
     out = tmp_path / "out"
     summary = build(raw, out, jobs=2, timeout=1, progress=False)
     assert (summary["reports"], summary["failures"]) == (2, 4)
@@ -214,10 +215,10 @@ def test_unexpected_exception_is_a_row_and_retried(tmp_path, monkeypatch):
     import govopen.corpus as corpus
     real = corpus.read_report
 
-    def flaky(path, report_id=None):
+    def flaky(path, report_id=None, **options):  # options: timeout
         if report_id == "henan/001_33e9900bc9823d6a.txt":
             raise KeyError("parser bug")
-        return real(path, report_id=report_id)
+        return real(path, report_id=report_id, **options)
 
     monkeypatch.setattr(corpus, "read_report", flaky)
     summary = build(raw, out, jobs=0, progress=False)
