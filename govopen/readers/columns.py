@@ -19,7 +19,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from statistics import median
+from typing import Any
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
@@ -72,12 +74,13 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
     refs = [i for i in block if len(rows[i][1]) == k]
     if k < 2:
         return
-    best = None
+    best: tuple[float, list[float], Callable[[Any], float]] | None = None
     for key in (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2):
         slots = [median(key(rows[i][1][s]) for i in refs) for s in range(k)]
         spread = max(abs(key(rows[i][1][s]) - slots[s]) for i in refs for s in range(k))
         if best is None or spread < best[0]:
             best = (spread, slots, key)
+    assert best is not None  # set by the first key
     spread, slots, key = best
     gap = min(b - a for a, b in zip(slots, slots[1:], strict=False))
     tol = gap / 2 - 0.5
@@ -88,7 +91,7 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
         cells = [""] * k
         last = -1
         for v in values:
-            s = min(range(k), key=lambda j, v=v: abs(key(v) - slots[j]))
+            s = min(range(k), key=lambda j: abs(key(v) - slots[j]))  # min calls it at once
             if abs(key(v) - slots[s]) > tol or s <= last:
                 break
             cells[s], last = v[2], s
