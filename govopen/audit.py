@@ -199,7 +199,8 @@ def show_cells(report: Any, cells: pd.DataFrame, title: str | None = None) -> li
         if kind == "page":
             image = _page_image(report, doc, where)
             if image is not None:
-                boxes = [_bbox(c.get("bbox")) for c in group]
+                # every cell of a page group has a bbox (see the grouping above)
+                boxes = [b for c in group if (b := _bbox(c.get("bbox"))) is not None]
                 views.append(_crop(image, head, boxes, _label_boxes(doc, group[0])))
                 continue
         views.extend(_source(doc, group, head))

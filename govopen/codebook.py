@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 import pandas as pd
 
@@ -276,7 +278,7 @@ def conform(frame: pd.DataFrame, table: str, columns: tuple[Column, ...] | None 
 def _floats(value: object) -> list[float] | None:
     if value is None or isinstance(value, str) or not hasattr(value, "__len__") or not len(value):
         return None  # NaN, None, an empty list: no candidates
-    return [float(v) for v in value]
+    return [float(v) for v in cast(Iterable[Any], value)]  # a list or an array
 
 
 def _text(value: object) -> str | None:

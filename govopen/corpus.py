@@ -41,7 +41,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -375,8 +375,9 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             return batch.values(body["cells"])
 
         for rel in files:
-            head, body = (({"failure": transient[rel]}, None) if rel in transient
-                          else unpack(rel, body=True))
+            # (the cast: a failure head is read like any head, as dict[str, Any])
+            head, body = ((cast(dict[str, Any], {"failure": transient[rel]}), None)
+                          if rel in transient else unpack(rel, body=True))
             if "failure" in head:
                 if head["failure"] is None:  # parsed again by the next build
                     head["failure"] = transient[rel] = {
@@ -385,6 +386,7 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
                                    "load; build again"}
                 batch.failures.append(head["failure"])
                 continue
+            assert body is not None  # unpack(body=True) without a failure has one
             try:
                 meta = head["meta"]
                 rid = meta["report_id"]

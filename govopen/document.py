@@ -70,7 +70,7 @@ class Span:
     readings: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "page": self.page,
             "line": self.line,
             "table": self.table,

@@ -160,11 +160,13 @@ def locked(out: str | Path) -> Iterator[None]:
 def explain(exc: OSError, out: str | Path) -> str:
     """One plain sentence for an error writing the outputs."""
     where = exc.filename or out
-    reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
-               errno.EACCES: "permission denied (a read-only folder?)",
-               errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only",
-               errno.ENOTDIR: "it is a file, not a folder",
-               errno.EEXIST: "it is a file, not a folder"}
+    # (exc.errno may be None: then the default below)
+    reasons: dict[int | None, str] = {
+        errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+        errno.EACCES: "permission denied (a read-only folder?)",
+        errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only",
+        errno.ENOTDIR: "it is a file, not a folder",
+        errno.EEXIST: "it is a file, not a folder"}
     reason = reasons.get(exc.errno, exc.strerror or str(exc))
     return (f"cannot write the outputs to {out} ({where}: {reason}); the previous build "
             "there, if any, is left as it was")

@@ -82,7 +82,7 @@ def value_labels() -> dict[int, str]:
             for c in CODES.values()}
 
 
-def wide_status(cells: pd.DataFrame, index: dict[tuple[str, str, str], int],
+def wide_status(cells: pd.DataFrame, index: dict[tuple[str, ...], int],
                 expected: np.ndarray) -> np.ndarray:
     """A report's status per wide cell (object array, aligned with ``index``).
 
@@ -90,7 +90,8 @@ def wide_status(cells: pd.DataFrame, index: dict[tuple[str, str, str], int],
     cell without a ``cells`` row was not printed (``missing``); the others are
     None. Where a cell is printed twice the first reading wins, as for values.
     """
-    out = np.where(expected, "missing", None).astype(object)
+    # numpy's stubs leave None out of where()'s scalar arguments; it is an object scalar here
+    out = np.where(expected, "missing", None).astype(object)  # type: ignore[call-overload]
     keys = zip(cells["table"].tolist(), cells["row"].tolist(), cells["col"].tolist(),
                strict=True)
     for key, status in zip(reversed(list(keys)), reversed(cells["status"].tolist()),

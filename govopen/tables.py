@@ -221,7 +221,7 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
                 pending.append(seg)
             continue
         label = _label_tail(seg.label)
-        hits = []
+        hits: list[int] = []
         pos = 0
         while ti < len(defs):
             best = None
@@ -246,9 +246,9 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             for j in hits[:-1]:
                 found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))
             found.setdefault(defs[hits[-1]].code, seg)
-            rows = [found[defs[j].code] for j in hits]
-            _give_detached(pending, [r for r in rows if not _numbers(r)], tmpl.table, result)
-            pending, last = [], rows[-1]
+            hit_rows = [found[defs[j].code] for j in hits]
+            _give_detached(pending, [r for r in hit_rows if not _numbers(r)], tmpl.table, result)
+            pending, last = [], hit_rows[-1]
         elif ti > 0 and _is_extra(seg, label):
             extras.append((ti, seg))
     _give_detached(pending, [], tmpl.table, result)
@@ -389,7 +389,7 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
     out = []
     for slots in combinations(range(n), missing):
         it = iter(tokens)
-        row = []
+        row: list[Token] = []
         for k in range(n):
             if k in slots:
                 prev = row[-1] if row else tokens[0]
@@ -580,6 +580,7 @@ def _candidates(row: _Row, k: int) -> tuple[float, ...]:
     """The values the surviving readings give cell ``k`` (blank readings left out),
     in the cell's unit (money in 万元), ascending."""
     scratch = TableResult()  # unit findings are reported once, for the chosen cells
+    assert row.options is not None  # only ambiguous rows, which have readings
     values = {_canonical(opt[k], row.kinds[k], row.unit_hint, "", row, k, scratch)[0]
               for opt in row.options}
     return tuple(sorted(float(v) for v in values if v is not None))

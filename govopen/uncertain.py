@@ -104,7 +104,8 @@ def _confirm(cells: pd.DataFrame, i: int, options: tuple[str, ...]) -> float | N
     return fits[0] if len(fits) == 1 else None
 
 
-def _failures(cells: pd.DataFrame, i: int, v: float) -> set[tuple[str, str, str, str]]:
+def _failures(cells: pd.DataFrame, i: int, v: float
+              ) -> set[tuple[str, str | None, str | None, str | None]]:
     trial = cells[["table", "row", "col", "value", "status"]].copy()
     trial.iat[i, 3] = v
     trial.iat[i, 4] = "ok"

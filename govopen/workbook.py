@@ -104,7 +104,7 @@ def _blocks(table: str, fmt: str, own: pd.DataFrame) -> list[tuple[list[str], li
     for code in extra:
         cols = tuple(own[own["row"] == code]["col"])
         rows.append((code, code.removeprefix("extra:"), cols))
-    blocks: list[tuple[list[str], list]] = []
+    blocks: list[tuple[list[str], list, tuple[str, ...]]] = []
     for code, label, cols in rows:
         if not blocks or blocks[-1][2] != cols:
             header = [_col_label(t, c) for c in cols]

@@ -19,6 +19,8 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
@@ -88,23 +90,26 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
             continue
         near = [r for r in (max((r for r in refs if r < i), default=None),
                             min((r for r in refs if r > i), default=None)) if r is not None]
-        found = set()
+        found: set[tuple[str, ...] | None] = set()
         for r in near:
             for key in _KEYS:
                 slots = [key(v) for v in rows[r][1]]
                 tol = min(b - a for a, b in zip(slots, slots[1:], strict=False)) / 2 - 0.5
                 found.add(_fit(values, slots, 0.0, tol, key) if tol > 0 else None)
-        if len(found) == 1 and None not in found:
-            out[i] = [*labels, *found.pop()]
+        fit = found.pop() if len(found) == 1 else None
+        if fit is not None:
+            out[i] = [*labels, *fit]
 
 
-def _fit(values: list, slots: list[float], d: float, tol: float, key) -> tuple[str, ...] | None:
+def _fit(values: list, slots: list[float], d: float, tol: float,
+         key: Callable[[Any], float]) -> tuple[str, ...] | None:
     """The row's cells with its numbers in the columns ``slots`` shifted by ``d``."""
     cells = [""] * len(slots)
     last = -1
     for v in values:
-        s = min(range(len(slots)), key=lambda j, v=v: abs(key(v) - d - slots[j]))
-        if abs(key(v) - d - slots[s]) > tol or s <= last:
+        at = key(v) - d
+        s = min(range(len(slots)), key=lambda j: abs(at - slots[j]))
+        if abs(at - slots[s]) > tol or s <= last:
             return None
         cells[s], last = v[2], s
     return tuple(cells)

@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -146,7 +146,9 @@ def _tables(edges: list[dict[str, Any]]) -> list[list[Bbox]]:
 
     points = pt.edges_to_intersections(edges, _SNAP, _SNAP)
     cells = pt.intersections_to_cells(points)
-    return [[tuple(float(v) for v in c) for c in t] for t in pt.cells_to_tables(cells)]
+    # pdfplumber's cells are (x0, top, x1, bottom)
+    return [[cast(Bbox, tuple(float(v) for v in c)) for c in t]
+            for t in pt.cells_to_tables(cells)]
 
 
 def _outline(cells: list[Bbox]) -> Bbox:

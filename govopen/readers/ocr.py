@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -273,7 +273,8 @@ def _read_page_image(image: np.ndarray) -> _Result:
             lines = texts.get((pi, ci))
             cells.append(_cell_text(lines, box, inked=(pi, ci) in texts))
         items.append((top, left, "row", (ti, cols, cells)))
-    items += [(ln[0].bbox[1], ln[0].bbox[0], "line", ln)
+    # loose lines are pieces (_piece), each with a bbox
+    items += [(cast(Bbox, ln[0].bbox)[1], cast(Bbox, ln[0].bbox)[0], "line", ln)
               for ln in _loose_lines(gray, [t.bbox for t in tables])]
     return _Result(items, img.shape[1], rotation, skew)
 
@@ -381,9 +382,9 @@ def _cell_lines(gray: np.ndarray, ink: np.ndarray, box: Bbox) -> list[np.ndarray
     runs: list[list[int]] = []
     for r in rows:
         if runs and r - runs[-1][1] <= 3:
-            runs[-1][1] = r
+            runs[-1][1] = int(r)
         else:
-            runs.append([r, r])
+            runs.append([int(r), int(r)])
     tallest = max(b - a + 1 for a, b in runs)
     out = []
     for a, b in runs:
@@ -612,10 +613,13 @@ def _aligned(block: list[list[CellText]], gray: np.ndarray) -> list[list[CellTex
     ink = _ink(gray)
     rows = []
     for line in block:
-        label = [c for c in line if not _is_number(c) and c.bbox[2] <= centres[0] - reach[0]]
+        # the pieces of loose lines (_piece) all have a bbox
+        label = [c for c in line
+                 if not _is_number(c) and cast(Bbox, c.bbox)[2] <= centres[0] - reach[0]]
         slots: list[CellText | None] = [None] * len(clusters)
         fits = True
         for c in line[len(label):]:
+            assert c.bbox is not None
             centre = (c.bbox[0] + c.bbox[2]) / 2
             k = int(np.argmin([abs(centre - x) for x in centres]))
             if abs(centre - centres[k]) > reach[k] or slots[k] is not None or not _is_number(c):
@@ -625,8 +629,8 @@ def _aligned(block: list[list[CellText]], gray: np.ndarray) -> list[list[CellTex
         if not fits or len(label) + sum(s is not None for s in slots) != len(line):
             rows.append(line)  # not a row of this grid: left as read
             continue
-        top = int(min(c.bbox[1] for c in line))
-        bottom = int(max(c.bbox[3] for c in line)) + 1
+        top = int(min(cast(Bbox, c.bbox)[1] for c in line))
+        bottom = int(max(cast(Bbox, c.bbox)[3] for c in line)) + 1
         cells = list(label) or [CellText("")]
         for k, slot in enumerate(slots):
             if slot is not None:

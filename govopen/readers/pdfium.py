@@ -70,6 +70,7 @@ def _fast(name: str, restype: Any, *argtypes: Any) -> Any:
     more than PDFium's work, so the hot functions are re-typed here.
     """
     address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+    assert address is not None  # a function of the loaded library: never NULL
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
@@ -270,7 +271,7 @@ def _matrix(obj: int) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _walk(page: int, form: int | None, ctm: Matrix, device: _Device,
+def _walk(page: int | None, form: int | None, ctm: Matrix, device: _Device,
           edges: list[dict[str, Any]], images: list[int], depth: int) -> None:
     """Collect rule edges and count images of a page or a form XObject."""
     if form is None:
@@ -477,7 +478,7 @@ def _chars(tp: Any, device: _Device) -> list[dict[str, Any]]:
     return out
 
 
-def _text_object(tp: int, index: int, obj: int | None, device: _Device) -> tuple[Any, ...]:
+def _text_object(tp: int | None, index: int, obj: int | None, device: _Device) -> tuple[Any, ...]:
     """What the characters of the text object drawing character ``index`` share:
     font, size on the page, pdfminer's ``upright``, whether it is upright on
     the displayed page, and (then) its baseline there.

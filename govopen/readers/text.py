@@ -88,8 +88,8 @@ def read_text_string(text: str, source: object = "<text>",
     for i, part in enumerate(parts):
         if i in drop:
             continue
-        if aligned.get(i) is not None:
-            builder.add_row(aligned[i], line=linenos[i])
+        if (aligned_row := aligned.get(i)) is not None:
+            builder.add_row(aligned_row, line=linenos[i])
             continue
         if is_md:
             cells = markdown.pipe_cells(part)
