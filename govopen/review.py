@@ -14,8 +14,8 @@ in: type the values read off the page, then append the rows to
 
 Example:
     >>> from govopen.review import write_review  # doctest: +SKIP
-    >>> write_review("build/review", raw="data/raw", data="data/processed")  # doctest: +SKIP
-    {'cards': 312, 'reports': 61, 'page': 'build/review/index.html', ...}
+    >>> write_review("reports/review", raw="data/raw", data="data/processed")  # doctest: +SKIP
+    {'cards': 312, 'reports': 61, 'page': 'reports/review/index.html', ...}
 """
 
 from __future__ import annotations
