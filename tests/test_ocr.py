@@ -135,8 +135,8 @@ def test_identity_confirms_only_the_one_reading_that_fits(parts, k, offset):
     out, issues = resolve(appeals(values, confidence), {k: (str(wrong), str(values[k]))})
     assert out["status"].iat[k] == "ok_by_identity"
     assert out["value"].iat[k] == values[k]
-    assert [i["rule"] for i in issues] == ["ocr_confirmed_by_identity"]
-    assert issues[0]["severity"] == "info" and issues[0]["message"].startswith("page 2, bbox")
+    assert [i.rule for i in issues] == ["ocr_confirmed_by_identity"]
+    assert issues[0].severity == "info" and issues[0].message.startswith("page 2, bbox")
 
 
 def test_two_uncertain_cells_of_one_identity_stay_unreadable():
@@ -144,7 +144,7 @@ def test_two_uncertain_cells_of_one_identity_stay_unreadable():
                           {0: ("1", "7"), 4: ("1", "7")})
     assert list(out["status"].iloc[[0, 4]]) == ["unreadable", "unreadable"]
     assert out["value"].iloc[[0, 4]].isna().all()
-    assert {i["rule"] for i in issues} == {"ocr_low_confidence"}
+    assert {i.rule for i in issues} == {"ocr_low_confidence"}
 
 
 def test_no_reading_fits_stays_unreadable():
@@ -172,7 +172,7 @@ def test_image_without_ocr_is_needs_ocr(tmp_path):
     path = tmp_path / "report.png"
     Image.new("RGB", (40, 60), "white").save(path)
     doc = read_document(path, ocr=False)
-    assert doc.text == "" and [n["rule"] for n in doc.notes] == ["needs_ocr"]
+    assert doc.text == "" and [n.rule for n in doc.notes] == ["needs_ocr"]
 
 
 def test_broken_image_is_a_clear_error(tmp_path):
