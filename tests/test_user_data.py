@@ -38,6 +38,7 @@ def test_the_tests_read_only_the_fixture_corpus() -> None:
 @pytest.mark.slow
 def test_suite_unaffected_by_reports_added_to_data_raw(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
+    repo.mkdir()  # files may come before folders in ROOT.iterdir()
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", ".pytest_cache", "*.egg-info")
     for item in ROOT.iterdir():
         if item.name in {".git", ".venv", "data", "build", "reports"} or item.name.startswith(
