@@ -131,8 +131,8 @@ def _read_in_child(path: Path, report_id: str | None, pdf_engine: str | None,
     """:func:`read_report` in a worker process, stopped if it overruns ``timeout``."""
     from govopen.runner import Task, run
 
-    outcome = next(iter(run(read_report, [Task(str(path), (str(path), report_id, pdf_engine, timeout, ocr))],
-                            jobs=1, timeout=timeout)))
+    task = Task(str(path), (str(path), report_id, pdf_engine, timeout, ocr))
+    outcome = next(iter(run(read_report, [task], jobs=1, timeout=timeout)))
     if outcome.ok:
         return outcome.value
     if outcome.error == "Timeout":
@@ -230,7 +230,9 @@ def _format_meta(formats: dict[str, str]) -> dict[str, Any]:
     return {"format": fmt, **{f"format_{t}": f for t, f in formats.items()}}
 
 
-_INT_COLUMNS = ("page", "line", "source_table", "source_row", "source_col", "offset")
+# Column types as the codebook gives them.
+_FLOAT_COLUMNS = [c.name for c in codebook.CELLS if c.dtype == "float" and c.name in CELL_COLUMNS]
+_INT_COLUMNS = [c.name for c in codebook.CELLS if c.dtype == "int" and c.name in CELL_COLUMNS]
 _TEXT_COLUMNS = [c.name for c in codebook.CELLS
                  if c.dtype in ("str", "list") and c.name in CELL_COLUMNS]
 
@@ -251,7 +253,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         table.append(c.table)
         row.append(c.row)
         col.append(c.col)
-        value.append(math.nan if c.value is None else c.value)
+        value.append(c.value)
         raw.append(c.raw)
         status.append(c.status)
         unit.append(c.unit)
@@ -267,9 +269,8 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         candidates.append(list(c.candidates) if c.candidates else None)
         confidence.append(prov.get("confidence"))
     data: dict[str, Any] = {"report_id": [report_id] * len(cells), **columns}
-    data["value"] = pd.array(value, dtype=float)
-    data["confidence"] = pd.array([math.nan if x is None else x for x in confidence],
-                                  dtype=float)
+    for name in _FLOAT_COLUMNS:
+        data[name] = pd.array([math.nan if x is None else x for x in data[name]], dtype=float)
     for name in _INT_COLUMNS:
         data[name] = pd.array(data[name], dtype="Int64")
     if not cells:  # an empty list has no type: give text columns theirs

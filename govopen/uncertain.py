@@ -55,11 +55,11 @@ def resolve(cells: pd.DataFrame, readings: dict[int, tuple[str, ...] | None]
     ``readings`` maps a row position of ``cells`` to the other readings OCR
     offers for it. Returns the updated cells and the issue rows.
     """
-    cells = cells.copy()
     uncertain = [i for i in range(len(cells)) if is_uncertain(cells["confidence"].iat[i])
                  and cells["status"].iat[i] in ("ok", "blank")]
-    if not uncertain:
+    if not uncertain:  # every text-layer report: no copy to make
         return cells, []
+    cells = cells.copy()
     status = cells.columns.get_loc("status")
     value = cells.columns.get_loc("value")
     for i in uncertain:
