@@ -326,12 +326,27 @@ def test_build_timeout_longer_than_a_readers_default_lets_a_slow_file_finish(tmp
     assert build(raw, out2, jobs=0, timeout=30, progress=False)["parsed"] == 1
 
 
-def _slow_pdf(tmp_path: Path) -> Path:
+def _slow_pdf(tmp_path: Path, pages: int = 100) -> Path:
+    """A PDF that takes PDFium ~15 s (pdfplumber far longer) but little memory.
+
+    The work is spread over many small pages, so the reader reaches Python
+    between them and the alarm is never stuck behind one long C call; one page
+    of 400,000 operators took PDFium only 1.4 s, too close to a 2 s limit.
+    """
     import fuzzing
 
+    kids = b" ".join(b"%d 0 R" % (10 + i) for i in range(pages))
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        4: fuzzing._stream(b"BT /F1 1 Tf " + b"(9) Tj 0.01 0 Td " * 40_000 + b"ET", flate=True),
+        5: fuzzing._FONT,
+    }
+    for i in range(pages):
+        objects[10 + i] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                           b"/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>")
     path = tmp_path / "slow.pdf"
-    path.write_bytes(fuzzing._page_pdf(stream=fuzzing._stream(
-        b"BT /F1 1 Tf " + b"(9) Tj 0.01 0 Td " * 400_000 + b"ET", flate=True)))
+    path.write_bytes(fuzzing.pdf(objects))
     return path
 
 
