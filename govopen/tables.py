@@ -188,8 +188,9 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     rows = _match(segs, tmpl, result)
     result.shifted |= any(row.segment is not None and _misfit(row.segment.values, len(row.cols))
                           and len(row.segment.values) > len(row.cols) for row in rows)
+    pieces = _pieces(rows)
     for row in rows:
-        _read_options(row, tmpl.table, result)
+        _read_options(row, tmpl.table, result, pieces.get(row.code, -1))
     if tmpl.table == "requests":
         _solve_requests(rows)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
@@ -316,8 +317,61 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
-def _read_options(row: _Row, table: str, result: TableResult) -> None:
-    """All readings of the row's value tokens as its cells."""
+def _pieces(rows: list[_Row]) -> dict[str, int | None]:
+    """Where the value columns of each row of a loose grid start, if its piece says so.
+
+    A markdown table is rectangular, so the rows of one width are one table (or
+    one piece of a table a converter cut up): markitdown draws each stretch of a
+    PDF table as a table of its own, with only the columns that stretch has text
+    in, and adds empty columns where the header had text. The value columns of a
+    piece run from the first column any of its rows prints a number in to its
+    right edge. Returned for each row of a loose grid:
+
+    - None when its piece is narrower than another piece of rows with the same
+      cells and has fewer value columns than the row has cells: the converter
+      lost a column, so the empty cells do not say where the blank cells are
+      (the numbers are placed by the identities, or left NaN);
+    - the first value column when numbers stand in both the piece's first and
+      last of exactly as many columns as the row has cells: the cells before it
+      are padding;
+    - rows of other pieces are not listed (their padding is judged row by row).
+    """
+    width: dict[str, int] = {}
+    first: dict[tuple[tuple[str, ...], int], int] = {}
+    last: set[tuple[tuple[str, ...], int]] = set()
+    for row in rows:
+        cells = [t.cell for t in row.segment.values if t.loose and t.cell is not None] \
+            if row.segment is not None else []
+        if not cells:
+            continue
+        width[row.code] = w = max(cells) + 1
+        nums = [t.cell for t in row.segment.values if t.kind == "num" and t.cell is not None]
+        if nums:
+            first[(row.cols, w)] = min(first.get((row.cols, w), w), *nums)
+        if w - 1 in nums:
+            last.add((row.cols, w))
+    widest: dict[tuple[str, ...], int] = {}
+    for cols, w in first:
+        widest[cols] = max(widest.get(cols, 0), w)
+    out: dict[str, int | None] = {}
+    for r in rows:
+        key = (r.cols, width.get(r.code, 0))
+        if key not in first:
+            continue
+        span = key[1] - first[key]
+        if span < len(r.cols) and key[1] < widest[r.cols]:
+            out[r.code] = None
+        elif span == len(r.cols) and key in last:
+            out[r.code] = first[key]
+    return out
+
+
+def _read_options(row: _Row, table: str, result: TableResult, first: int | None = -1) -> None:
+    """All readings of the row's value tokens as its cells.
+
+    ``first`` is where the value columns of the row's piece of a loose grid start
+    (None: they cannot be told, -1: the row is judged by itself; see :func:`_pieces`).
+    """
     if row.segment is None or not row.segment.values:
         if row.segment is not None:
             result.findings.append(Issue(
@@ -325,7 +379,9 @@ def _read_options(row: _Row, table: str, result: TableResult) -> None:
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
     tokens = row.segment.values
-    options = _readings(tokens, row.kinds, result.shifted, result.budget)
+    if first is not None and first > 0:
+        tokens = [t for t in tokens if t.cell is None or t.cell >= first]
+    options = _readings(tokens, row.kinds, result.shifted or first is None, result.budget)
     if options is None:
         _too_many(row, tokens, table, result)
         return
