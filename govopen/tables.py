@@ -340,12 +340,12 @@ def _pieces(rows: list[_Row]) -> dict[str, int | None]:
     first: dict[tuple[tuple[str, ...], int], int] = {}
     last: set[tuple[tuple[str, ...], int]] = set()
     for row in rows:
-        cells = [t.cell for t in row.segment.values if t.loose and t.cell is not None] \
-            if row.segment is not None else []
+        values = row.segment.values if row.segment is not None else []
+        cells = [t.cell for t in values if t.loose and t.cell is not None]
         if not cells:
             continue
         width[row.code] = w = max(cells) + 1
-        nums = [t.cell for t in row.segment.values if t.kind == "num" and t.cell is not None]
+        nums = [t.cell for t in values if t.kind == "num" and t.cell is not None]
         if nums:
             first[(row.cols, w)] = min(first.get((row.cols, w), w), *nums)
         if w - 1 in nums:
