@@ -186,11 +186,12 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
     rows = _match(segs, tmpl, result)
-    result.shifted |= any(row.segment is not None and _misfit(row.segment.values, len(row.cols))
-                          and len(row.segment.values) > len(row.cols) for row in rows)
     pieces = _pieces(rows)
+    result.shifted |= any(row.segment is not None and not pieces.get(row.code)
+                          and _misfit(row.segment.values, len(row.cols))
+                          and len(row.segment.values) > len(row.cols) for row in rows)
     for row in rows:
-        _read_options(row, tmpl.table, result, pieces.get(row.code, -1))
+        _read_options(row, tmpl.table, result, pieces.get(row.code, ()))
     if tmpl.table == "requests":
         _solve_requests(rows)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
@@ -317,60 +318,66 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
-def _pieces(rows: list[_Row]) -> dict[str, int | None]:
-    """Where the value columns of each row of a loose grid start, if its piece says so.
+def _pieces(rows: list[_Row]) -> dict[str, tuple[tuple[int, ...], bool] | None]:
+    """The value columns of each row of a loose grid, where its piece says which.
 
     A markdown table is rectangular, so the rows of one width are one table (or
     one piece of a table a converter cut up): markitdown draws each stretch of a
     PDF table as a table of its own, with only the columns that stretch has text
-    in, and adds empty columns where the header had text. The value columns of a
-    piece run from the first column any of its rows prints a number in to its
+    in, and adds empty columns where a header had text. The value columns of a
+    piece lie between the first column any of its rows prints a number in and its
     right edge. Returned for each row of a loose grid:
 
     - None when its piece is narrower than another piece of rows with the same
       cells and has fewer value columns than the row has cells: the converter
       lost a column, so the empty cells do not say where the blank cells are
       (the numbers are placed by the identities, or left NaN);
-    - the first value column when numbers stand in both the piece's first and
-      last of exactly as many columns as the row has cells: the cells before it
-      are padding;
+    - (columns, True) when exactly as many columns of the piece as the row has
+      cells print numbers: those are the value columns, the others empty
+      columns a converter added (a column no row prints a number in);
+    - (columns, False) when numbers stand in both the first and the last of
+      exactly as many columns as the row has cells: the cells before them are
+      padding, and a value column the row fills with its label's text
+      (pymupdf4llm merges a narrow first value column into the label column:
+      ``请数量<br>4`` in one row, ``请数量`` in the next) is a blank cell;
     - rows of other pieces are not listed (their padding is judged row by row).
     """
     width: dict[str, int] = {}
-    first: dict[tuple[tuple[str, ...], int], int] = {}
-    last: set[tuple[tuple[str, ...], int]] = set()
+    filled: dict[tuple[tuple[str, ...], int], set[int]] = {}
     for row in rows:
         values = row.segment.values if row.segment is not None else []
         cells = [t.cell for t in values if t.loose and t.cell is not None]
         if not cells:
             continue
         width[row.code] = w = max(cells) + 1
-        nums = [t.cell for t in values if t.kind == "num" and t.cell is not None]
+        nums = {t.cell for t in values if t.kind == "num" and t.cell is not None}
         if nums:
-            first[(row.cols, w)] = min(first.get((row.cols, w), w), *nums)
-        if w - 1 in nums:
-            last.add((row.cols, w))
+            filled.setdefault((row.cols, w), set()).update(nums)
     widest: dict[tuple[str, ...], int] = {}
-    for cols, w in first:
+    for cols, w in filled:
         widest[cols] = max(widest.get(cols, 0), w)
-    out: dict[str, int | None] = {}
+    out: dict[str, tuple[tuple[int, ...], bool] | None] = {}
     for r in rows:
         key = (r.cols, width.get(r.code, 0))
-        if key not in first:
+        if key not in filled:
             continue
-        span = key[1] - first[key]
-        if span < len(r.cols) and key[1] < widest[r.cols]:
+        first, w, n = min(filled[key]), key[1], len(r.cols)
+        if len(filled[key]) == n:
+            out[r.code] = (tuple(sorted(filled[key])), True)
+        elif w - first < n and w < widest[r.cols]:
             out[r.code] = None
-        elif span == len(r.cols) and key in last:
-            out[r.code] = first[key]
+        elif w - first == n and w - 1 in filled[key]:
+            out[r.code] = (tuple(range(first, w)), False)
     return out
 
 
-def _read_options(row: _Row, table: str, result: TableResult, first: int | None = -1) -> None:
+def _read_options(row: _Row, table: str, result: TableResult,
+                  piece: tuple[tuple[int, ...], bool] | None | tuple[()] = ()) -> None:
     """All readings of the row's value tokens as its cells.
 
-    ``first`` is where the value columns of the row's piece of a loose grid start
-    (None: they cannot be told, -1: the row is judged by itself; see :func:`_pieces`).
+    ``piece`` holds the value columns of the row's piece of a loose grid and
+    whether its numbers fill them all (None: its value columns cannot be told;
+    empty: the row is judged by itself; see :func:`_pieces`).
     """
     if row.segment is None or not row.segment.values:
         if row.segment is not None:
@@ -379,9 +386,12 @@ def _read_options(row: _Row, table: str, result: TableResult, first: int | None 
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
         return
     tokens = row.segment.values
-    if first is not None and first > 0:
-        tokens = [t for t in tokens if t.cell is None or t.cell >= first]
-    options = _readings(tokens, row.kinds, result.shifted or first is None, result.budget)
+    shifted = result.shifted or piece is None
+    if piece:
+        columns, filled = piece
+        tokens = _piece_cells(tokens, columns)
+        shifted = shifted and not filled
+    options = _readings(tokens, row.kinds, shifted, result.budget)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -393,7 +403,50 @@ def _read_options(row: _Row, table: str, result: TableResult, first: int | None 
     row.options = options
     checks = _row_checks(table, row.cols)
     if checks:
-        row.options, _ = consistent(options, checks)
+        row.options = _placed(tokens, row.kinds, options, checks, result.budget)
+
+
+def _piece_cells(tokens: list[Token], columns: tuple[int, ...]) -> list[Token]:
+    """A row's value tokens in the value ``columns`` of its piece, with a blank for
+    a value column its label's text fills (see :func:`_pieces`)."""
+    kept = [t for t in tokens if t.cell in columns]
+    have = {t.cell for t in kept}
+    for c in columns:
+        if c not in have:
+            after = next((i for i, t in enumerate(kept) if t.cell is not None and t.cell > c),
+                         len(kept))
+            near = kept[after] if after < len(kept) else kept[-1] if kept else tokens[0]
+            at = near.start if after < len(kept) else near.end
+            kept.insert(after, Token("blank", "", at, at, near.line, c, joinable=False, loose=True))
+    return kept
+
+
+def _placed(tokens: list[Token], kinds: tuple[str, ...], options: list[list[Piece]],
+            checks: list[Callable[[list[float | None]], bool]],
+            budget: Budget | None) -> list[list[Piece]]:
+    """The readings that satisfy the most identities, the blanks of markdown moved if need be.
+
+    In a converter's markdown an empty cell may stand one or more columns away
+    from where the blank cell was printed (markitdown: ``| 0 | 36 | 0 | 36 | 4 |
+    |`` for ``0 36 _ 0 36 | 4``). When the row as its empty cells place it
+    breaks an identity and placing its numbers anew (:func:`_unprinted_blanks`)
+    satisfies more of them, those placements are the readings; where they
+    disagree the cells are NaN. A number is never changed, only where it stands.
+    """
+    kept, _ = consistent(options, checks)
+    if not kept or not any(t.loose for t in tokens) or not any(
+            t.kind == "blank" for t in tokens):
+        return kept
+    score = sum(bool(c([p.value for p in kept[0]])) for c in checks)
+    if score == len(checks):
+        return kept
+    moved = _readings(tokens, kinds, True, budget)
+    if not moved:
+        return kept
+    better, _ = consistent(moved, checks)
+    if better and sum(bool(c([p.value for p in better[0]])) for c in checks) > score:
+        return better
+    return kept
 
 
 def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
@@ -434,7 +487,13 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
     the row is not such a row (or has too many placements to list).
     """
     if any(t.loose for t in tokens) and (shifted or _misfit(tokens, n)):
-        tokens = [t for t in tokens if t.kind != "blank"]
+        printed = [t for t in tokens if t.kind != "blank"]
+        if not printed:
+            # A row that prints no number at all: wherever its cells are, all are blank.
+            head = tokens[0]
+            return [[Token("blank", "", head.start, head.start, head.line, joinable=False)
+                     for _ in range(n)]]
+        tokens = printed
     elif any(t.joinable for t in tokens) or len({t.cell for t in tokens}) > 1:
         return None
     missing = n - len(tokens)
@@ -696,7 +755,7 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         _too_many(row, tokens, "appeals", staged)
     elif options:
         checks = [c for r in _APPEAL_ROWS for c in _row_checks("appeals", row.cols, r)]
-        row.options, _ = consistent(options, checks)
+        row.options = _placed(tokens, row.kinds, options, checks, result.budget)
     else:
         row.options = []
         staged.findings.append(Issue(

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from govopen.sections import find_sections
+
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BREAK = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -47,6 +49,7 @@ def pipe_cells(line: str) -> list[str] | None:
     return [plain(_BR.sub("\n", p)).replace("\\|", "|").strip() for p in parts]
 
 
+_SECTION_START = re.compile(r"^[一二三四五六七八九十][、.．]")
 _NUMERIC = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?(?: ?(?:万元|元))?$")
 
 
@@ -73,6 +76,84 @@ def trusted_cells(cells: list[str]) -> list[str]:
     if all(c for c in rest) or any(c and i + first not in numeric for i, c in enumerate(rest)):
         return cells
     return cells[:first] + [" ".join(c for c in rest if c)]
+
+
+def table_rows(lines: list[str]) -> dict[int, list[str]]:
+    """The cells of every pipe row of ``lines`` (by index), judged table by table.
+
+    A converter that misjudges a table's columns in one row (two numbers in one
+    cell, see :func:`trusted_cells`) has drawn the columns of the whole table
+    from the same guess: rows of it without such a cell may have a number in the
+    next column all the same (markitdown prints ``| 0 87 |`` in one row and
+    ``| | 0 |`` for the social column in the next). So when any row of a table
+    (pipe rows one after another, rule lines between them allowed) needs its
+    numbers merged, so do all the rows of that table.
+
+    Example:
+        >>> rows = table_rows(["|规章|1| |", "|---|---|---|", "|行政许可|0 87| |",
+        ...                    "", "|行政处罚| |5|"])
+        >>> rows[0], rows[2], rows[4]
+        (['规章', '1'], ['行政许可', '0 87'], ['行政处罚', '', '5'])
+    """
+    out: dict[int, list[str]] = {}
+    table: list[int] = []
+
+    def close() -> None:
+        merged = any(trusted_cells(out[i]) != out[i] for i in table)
+        for i in table:
+            out[i] = merge_values(out[i]) if merged else out[i]
+        table.clear()
+
+    for i, line in enumerate(lines):
+        cells = pipe_cells(line)
+        if cells is not None:
+            out[i] = _heading_joined(cells)
+            table.append(i)
+        elif not is_rule(line):
+            close()
+    close()
+    return out
+
+
+def _heading_joined(cells: list[str]) -> list[str]:
+    r"""A section heading a converter broke over a table's first cells, made whole.
+
+    pymupdf4llm takes a heading printed just above a table into its header row,
+    a piece in each of the first cells (``|三、收到和<br>（本列|处理政府信息公开申请情况<br>
+    数据的…|``): the first lines of those cells, read left to right, are the heading.
+
+    Example:
+        >>> _heading_joined(["三、收到和\n（本列", "处理政府信息公开申请情况\n数据的", "自然人"])
+        ['三、收到和处理政府信息公开申请情况\n（本列', '数据的', '自然人']
+        >>> _heading_joined(["三、本", "（一）予以公开", "3"])
+        ['三、本', '（一）予以公开', '3']
+    """
+    if len(cells) < 2 or not _SECTION_START.match(cells[0]):
+        return cells
+    head0, _, rest0 = cells[0].partition("\n")
+    head1, _, rest1 = cells[1].partition("\n")
+    if any(s.start == 0 for s in find_sections(head0)) or not any(
+            s.number and s.start == 0 for s in find_sections(head0 + head1)):
+        return cells
+    return [f"{head0}{head1}\n{rest0}".rstrip("\n"), rest1, *cells[2:]]
+
+
+def merge_values(cells: list[str]) -> list[str]:
+    """A row's value cells (from its first number on) merged into one cell.
+
+    Example:
+        >>> merge_values(["三、本", "", "73", "", "0 87", "92"])
+        ['三、本', '', '73 0 87 92']
+        >>> merge_values(["申请人情况", "", "自然人"])
+        ['申请人情况', '', '自然人']
+    """
+    numeric = [i for i, c in enumerate(cells) if c and all(_NUMERIC.match(p) for p in c.split())]
+    if not numeric:
+        return cells
+    rest = cells[numeric[0]:]
+    if any(c and i + numeric[0] not in numeric for i, c in enumerate(rest)):
+        return cells  # text after the numbers: not a row of values
+    return cells[:numeric[0]] + [" ".join(c for c in rest if c)]
 
 
 def plain(line: str) -> str:

@@ -82,6 +82,7 @@ def read_text_string(text: str, source: object = "<text>",
     if builder.form == "text-spaces" and page > 1:
         builder.form = "text-pages"
     drop = furniture(parts, pages, markdown=is_md)
+    pipe_rows = markdown.table_rows(parts) if is_md else {}
     kept = [i for i in range(len(parts)) if i not in drop]
     aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
                    ) if builder.form == "text-layout" else {}
@@ -92,9 +93,9 @@ def read_text_string(text: str, source: object = "<text>",
             builder.add_row(aligned_row, line=linenos[i])
             continue
         if is_md:
-            cells = markdown.pipe_cells(part)
+            cells = pipe_rows.get(i)
             if cells is not None:
-                builder.add_row(markdown.trusted_cells(cells), line=linenos[i])
+                builder.add_row(cells, line=linenos[i])
                 continue
             if markdown.is_rule(part) or markdown.is_break(part):
                 continue
