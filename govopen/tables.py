@@ -186,7 +186,7 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
     rows = _match(segs, tmpl, result)
-    pieces = _pieces(rows)
+    pieces = _pieces(rows, segs)
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
                           and _misfit(row.segment.values, len(row.cols))
                           and len(row.segment.values) > len(row.cols) for row in rows)
@@ -318,11 +318,13 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
-def _pieces(rows: list[_Row]) -> dict[str, tuple[tuple[int, ...], bool] | None]:
+def _pieces(rows: list[_Row], segs: list[Segment]
+            ) -> dict[str, tuple[tuple[int, ...], bool] | None]:
     """The value columns of each row of a loose grid, where its piece says which.
 
-    A markdown table is rectangular, so the rows of one width are one table (or
-    one piece of a table a converter cut up): markitdown draws each stretch of a
+    A markdown table is rectangular, so a run of lines of one width is one table
+    (or one piece of a table a converter cut up; where a piece prints too few
+    numbers to tell, all pieces of its width are taken together): markitdown draws each stretch of a
     PDF table as a table of its own, with only the columns that stretch has text
     in, and adds empty columns where a header had text. The value columns of a
     piece lie between the first column any of its rows prints a number in and its
@@ -342,32 +344,53 @@ def _pieces(rows: list[_Row]) -> dict[str, tuple[tuple[int, ...], bool] | None]:
       ``请数量<br>4`` in one row, ``请数量`` in the next) is a blank cell;
     - rows of other pieces are not listed (their padding is judged row by row).
     """
-    width: dict[str, int] = {}
-    filled: dict[tuple[tuple[str, ...], int], set[int]] = {}
+    widths: dict[int, int] = {}  # line → cells on it, for the lines of a loose grid
+    for seg in segs:
+        for t in (*seg.labels, *seg.values):
+            if t.loose and t.cell is not None:
+                widths[t.line] = max(widths.get(t.line, 0), t.cell + 1)
+    piece_of: dict[int, int] = {}  # line → its piece: a run of lines of one width
+    for line in sorted(widths):
+        prev = line - 1
+        same = prev in widths and widths[prev] == widths[line]
+        piece_of[line] = piece_of[prev] if same else len(piece_of)
+    place: dict[str, tuple[int, int]] = {}  # row → its piece and width
+    filled: dict[tuple[tuple[str, ...], int, int], set[int]] = {}
     for row in rows:
         values = row.segment.values if row.segment is not None else []
-        cells = [t.cell for t in values if t.loose and t.cell is not None]
-        if not cells:
+        lines = [t.line for t in values if t.loose and t.cell is not None]
+        if not lines:
             continue
-        width[row.code] = w = max(cells) + 1
+        piece, w = piece_of[lines[-1]], widths[lines[-1]]
+        place[row.code] = (piece, w)
         nums = {t.cell for t in values if t.kind == "num" and t.cell is not None}
         if nums:
-            filled.setdefault((row.cols, w), set()).update(nums)
+            # Numbers by piece, and by width over all pieces of that width (when a
+            # piece prints too few numbers to tell its columns by itself).
+            filled.setdefault((row.cols, w, piece), set()).update(nums)
+            filled.setdefault((row.cols, w, -1), set()).update(nums)
     widest: dict[tuple[str, ...], int] = {}
-    for cols, w in filled:
+    for cols, w, _ in filled:
         widest[cols] = max(widest.get(cols, 0), w)
     out: dict[str, tuple[tuple[int, ...], bool] | None] = {}
     for r in rows:
-        key = (r.cols, width.get(r.code, 0))
-        if key not in filled:
+        if r.code not in place:
             continue
-        first, w, n = min(filled[key]), key[1], len(r.cols)
-        if len(filled[key]) == n:
-            out[r.code] = (tuple(sorted(filled[key])), True)
-        elif w - first < n and w < widest[r.cols]:
-            out[r.code] = None
-        elif w - first == n and w - 1 in filled[key]:
-            out[r.code] = (tuple(range(first, w)), False)
+        piece, w = place[r.code]
+        for key in ((r.cols, w, piece), (r.cols, w, -1)):
+            if key not in filled:
+                continue
+            nums, n = filled[key], len(r.cols)
+            first = min(nums)
+            if len(nums) == n:
+                out[r.code] = (tuple(sorted(nums)), True)
+            elif w - first == n and w - 1 in nums:
+                out[r.code] = (tuple(range(first, w)), False)
+            elif key[2] == -1 and w - first < n and w < widest[r.cols]:
+                out[r.code] = None
+            else:
+                continue
+            break
     return out
 
 
