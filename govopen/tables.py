@@ -452,17 +452,22 @@ def _placed(tokens: list[Token], kinds: tuple[str, ...], options: list[list[Piec
     In a converter's markdown an empty cell may stand one or more columns away
     from where the blank cell was printed (markitdown: ``| 0 | 36 | 0 | 36 | 4 |
     |`` for ``0 36 _ 0 36 | 4``). When the row as its empty cells place it
-    breaks an identity and placing its numbers anew (:func:`_unprinted_blanks`)
-    satisfies more of them, those placements are the readings; where they
-    disagree the cells are NaN. A number is never changed, only where it stands.
+    breaks an identity whose total is printed, and placing its numbers anew
+    (:func:`_unprinted_blanks`) satisfies more of them, those placements are the
+    readings; where they disagree the cells are NaN. A number is never changed,
+    only where it stands.
     """
     kept, _ = consistent(options, checks)
     if not kept or not any(t.loose for t in tokens) or not any(
             t.kind == "blank" for t in tokens):
         return kept
-    score = sum(bool(c([p.value for p in kept[0]])) for c in checks)
-    if score == len(checks):
+    values = [p.value for p in kept[0]]
+    failed = [c for c in checks if not c(values)]
+    # An identity whose total is printed blank says nothing of where cells stand.
+    if not failed or not all(isinstance(c, partial) and all(
+            values[i] is not None for i, _ in c.args[1]) for c in failed):
         return kept
+    score = len(checks) - len(failed)
     moved = _readings(tokens, kinds, True, budget)
     if not moved:
         return kept

@@ -87,7 +87,8 @@ def table_rows(lines: list[str]) -> dict[int, list[str]]:
     next column all the same (markitdown prints ``| 0 87 |`` in one row and
     ``| | 0 |`` for the social column in the next). So when any row of a table
     (pipe rows one after another, rule lines between them allowed) needs its
-    numbers merged, so do all the rows of that table.
+    numbers merged, so do all the rows of that table (a table ends at a line
+    that is no pipe row, or where a rule line makes the next header).
 
     Example:
         >>> rows = table_rows(["|规章|1| |", "|---|---|---|", "|行政许可|0 87| |",
@@ -98,20 +99,24 @@ def table_rows(lines: list[str]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     table: list[int] = []
 
-    def close() -> None:
-        merged = any(trusted_cells(out[i]) != out[i] for i in table)
-        for i in table:
+    def close(rows: list[int]) -> None:
+        merged = any(trusted_cells(out[i]) != out[i] for i in rows)
+        for i in rows:
             out[i] = merge_values(out[i]) if merged else out[i]
-        table.clear()
 
     for i, line in enumerate(lines):
         cells = pipe_cells(line)
         if cells is not None:
             out[i] = _heading_joined(cells)
             table.append(i)
-        elif not is_rule(line):
-            close()
-    close()
+        elif is_rule(line):
+            # A rule under a row makes that row the header of a new table.
+            close(table[:-1])
+            del table[:-1]
+        else:
+            close(table)
+            table.clear()
+    close(table)
     return out
 
 
