@@ -186,7 +186,7 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
     rows = _match(segs, tmpl, result)
-    pieces = _pieces(rows, segs)
+    pieces = _pieces(rows, segs, tmpl)
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
                           and _misfit(row.segment.values, len(row.cols))
                           and len(row.segment.values) > len(row.cols) for row in rows)
@@ -318,7 +318,7 @@ def _extra_row(seg: Segment, prev: _Row | None, tmpl: Template) -> _Row:
     return _Row(f"extra:{_label_tail(seg.label).rstrip(':：')}", cols, kinds, seg)
 
 
-def _pieces(rows: list[_Row], segs: list[Segment]
+def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
             ) -> dict[str, tuple[tuple[int, ...], bool] | None]:
     """The value columns of each row of a loose grid, where its piece says which.
 
@@ -342,6 +342,9 @@ def _pieces(rows: list[_Row], segs: list[Segment]
       padding, and a value column the row fills with its label's text
       (pymupdf4llm merges a narrow first value column into the label column:
       ``请数量<br>4`` in one row, ``请数量`` in the next) is a blank cell;
+    - (columns, False) likewise when the piece's header names the table's first
+      and last columns exactly as many columns apart, and its numbers stand
+      between them;
     - rows of other pieces are not listed (their padding is judged row by row).
     """
     widths: dict[int, int] = {}  # line → cells on it, for the lines of a loose grid
@@ -354,6 +357,16 @@ def _pieces(rows: list[_Row], segs: list[Segment]
         prev = line - 1
         same = prev in widths and widths[prev] == widths[line]
         piece_of[line] = piece_of[prev] if same else len(piece_of)
+    # The header of a piece: where the names of the first and last columns stand.
+    heads: dict[tuple[int, str], int] = {}
+    ends = [c for c in (tmpl.cols[0], tmpl.cols[-1]) if len(tmpl.cols) > 1]
+    for seg in segs:
+        for t in (*seg.labels, *seg.values):
+            if t.kind != "text" or t.line not in piece_of or t.cell is None:
+                continue
+            for col in ends:
+                if col.pattern.search(re.sub(r"\s+", "", t.text)):
+                    heads.setdefault((piece_of[t.line], col.code), t.cell)
     place: dict[str, tuple[int, int]] = {}  # row → its piece and width
     filled: dict[tuple[tuple[str, ...], int, int], set[int]] = {}
     for row in rows:
@@ -382,10 +395,14 @@ def _pieces(rows: list[_Row], segs: list[Segment]
                 continue
             nums, n = filled[key], len(r.cols)
             first = min(nums)
+            span = heads.get((piece, r.cols[0]), -1), heads.get((piece, r.cols[-1]), -1)
             if len(nums) == n:
                 out[r.code] = (tuple(sorted(nums)), True)
             elif w - first == n and w - 1 in nums:
                 out[r.code] = (tuple(range(first, w)), False)
+            elif key[2] != -1 and span[1] - span[0] + 1 == n and span[0] >= 0 \
+                    and span[0] <= first and max(nums) <= span[1]:
+                out[r.code] = (tuple(range(span[0], span[1] + 1)), False)
             elif key[2] == -1 and w - first < n and w < widest[r.cols]:
                 out[r.code] = None
             else:
