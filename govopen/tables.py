@@ -443,7 +443,8 @@ def _read_options(row: _Row, table: str, result: TableResult,
     row.options = options
     checks = _row_checks(table, row.cols)
     if checks:
-        row.options = _placed(tokens, row.kinds, options, checks, result.budget)
+        row.options = _placed(tokens, row, table, options, checks, result.budget,
+                              result.findings)
 
 
 def _piece_cells(tokens: list[Token], columns: tuple[int, ...]) -> list[Token]:
@@ -461,9 +462,9 @@ def _piece_cells(tokens: list[Token], columns: tuple[int, ...]) -> list[Token]:
     return kept
 
 
-def _placed(tokens: list[Token], kinds: tuple[str, ...], options: list[list[Piece]],
-            checks: list[Callable[[list[float | None]], bool]],
-            budget: Budget | None) -> list[list[Piece]]:
+def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece]],
+            checks: list[Callable[[list[float | None]], bool]], budget: Budget | None,
+            findings: list[Issue]) -> list[list[Piece]]:
     """The readings that satisfy the most identities, the blanks of markdown moved if need be.
 
     In a converter's markdown an empty cell may stand one or more columns away
@@ -472,7 +473,8 @@ def _placed(tokens: list[Token], kinds: tuple[str, ...], options: list[list[Piec
     breaks an identity whose total is printed, and placing its numbers anew
     (:func:`_unprinted_blanks`) satisfies more of them, those placements are the
     readings; where they disagree the cells are NaN. A number is never changed,
-    only where it stands.
+    only where it stands, and an info issue says the empty cells were overruled:
+    a report whose own arithmetic is wrong could otherwise be read as right.
     """
     kept, _ = consistent(options, checks)
     if not kept or not any(t.loose for t in tokens) or not any(
@@ -485,11 +487,16 @@ def _placed(tokens: list[Token], kinds: tuple[str, ...], options: list[list[Piec
             values[i] is not None for i, _ in c.args[1]) for c in failed):
         return kept
     score = len(checks) - len(failed)
-    moved = _readings(tokens, kinds, True, budget)
+    moved = _readings(tokens, row.kinds, True, budget)
     if not moved:
         return kept
     better, _ = consistent(moved, checks)
     if better and sum(bool(c([p.value for p in better[0]])) for c in checks) > score:
+        findings.append(Issue(
+            "cells_placed_by_identity", "info",
+            f"row {row.code if table != 'appeals' else '四'}: the converter's empty cells break an identity whose total is "
+            f"printed; the numbers {_shown(tokens)} are placed where the identities hold "
+            "(none changed)", table=table, row=row.code if table != "appeals" else ""))
         return better
     return kept
 
@@ -800,7 +807,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         _too_many(row, tokens, "appeals", staged)
     elif options:
         checks = [c for r in _APPEAL_ROWS for c in _row_checks("appeals", row.cols, r)]
-        row.options = _placed(tokens, row.kinds, options, checks, result.budget)
+        row.options = _placed(tokens, row, "appeals", options, checks, result.budget,
+                              staged.findings)
     else:
         row.options = []
         staged.findings.append(Issue(

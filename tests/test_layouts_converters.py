@@ -122,3 +122,22 @@ def test_converter_zoo(converter: str) -> None:
           f"{totals['flagged']} flagged, {totals['wrong']} wrong-unflagged", file=sys.stderr)
     assert share >= ZOO_FLOOR[converter]
     assert totals["wrong"] <= ZOO_WRONG[converter], examples[:10]
+
+
+def test_blanks_moved_by_identity_are_said() -> None:
+    """markitdown moved a blank of rt_010's section 四 three columns along: the numbers are
+    placed where the identities hold (NaN where two placements hold), and an info issue
+    says so (never silently)."""
+    texts = json.loads((CONVERTED / "roundtrip.markitdown.json").read_text(encoding="utf-8"))
+    report = govopen.read_text(texts["rt_010.pdf"], report_id="rt_010")
+    placed = report.issues[report.issues.rule == "cells_placed_by_identity"]
+    assert len(placed) == 1 and (placed.severity == "info").all()
+    expected = json.loads((FIXTURES / "roundtrip" / "expected.json").read_text(encoding="utf-8"))
+    case = expected["reports"]["rt_010.pdf"]
+    values = values_from_list(case["values"], case["format"])
+    table = placed.table.iloc[0]
+    row = placed.row.iloc[0]
+    cells = report.cells[(report.cells.table == table)
+                         & ((report.cells.row == row) if row else True)]
+    got = [outcome(c, values[(c.table, c.row, c.col)]) for c in cells.itertuples()]
+    assert len(got) == 15 and "wrong" not in got and got.count("right") >= 10, got
