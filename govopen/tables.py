@@ -192,6 +192,7 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
         _read_options(row, tmpl.table, result)
     if tmpl.table == "requests":
         _solve_requests(rows)
+        _read_in_order(segs, rows, tmpl, result)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
@@ -213,9 +214,15 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     pending: list[Segment] = []  # detached values waiting for their label
     last: Segment | None = None  # the segment of the last row found
     ti = 0
+    # Detached rows one after another are a block whose labels stand elsewhere:
+    # the row before them does not take the first of them.
+    runs = {id(seg) for a, seg in enumerate(segs) if seg.detached and any(
+        0 <= b < len(segs) and segs[b].detached for b in (a - 1, a + 1))}
+    held: Segment | None = None  # numbers under a column header, printed above their label
     for seg in segs:
+        above, held = held, None
         if seg.detached:
-            if last is not None and not _numbers(last) and not pending:
+            if last is not None and not _numbers(last) and not pending and id(seg) not in runs:
                 last.values = seg.values
             else:
                 pending.append(seg)
@@ -242,6 +249,13 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             # Column headers printed after the row's label (a dump that lists a
             # table's labels before its numbers): what follows is not this row's.
             seg = Segment(seg.label, labels=list(seg.labels))
+        if hits and above is not None and (len(hits) > 1 or not _numbers(seg)) \
+                and defs[hits[0]].code not in found and _heads(above, defs[hits[0]].cols, tmpl):
+            if len(hits) == 1:
+                seg.values = above.values
+            else:
+                found[defs[hits[0]].code] = Segment(label, labels=list(seg.labels),
+                                                    values=above.values)
         if hits:
             for j in hits[:-1]:
                 found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))
@@ -251,6 +265,8 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             pending, last = [], hit_rows[-1]
         elif ti > 0 and _is_extra(seg, label):
             extras.append((ti, seg))
+        elif _numbers(seg):
+            held = seg
     _give_detached(pending, [], tmpl.table, result)
     rows: list[_Row] = []
     for j, d in enumerate(defs):
@@ -269,13 +285,119 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     return rows
 
 
+def _settled(row: _Row) -> list[float | None] | None:
+    """The row's values when its readings agree on every cell, else None."""
+    if not row.options:
+        return None
+    values = [p.value for p in row.options[0]]
+    same = all([p.value for p in o] == values for o in row.options[1:])
+    return values if same else None
+
+
+def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
+                   result: TableResult) -> None:
+    """Table 三 whose labels stand apart from their numbers: the numbers in order.
+
+    A dump that prints a table column by column, or its labels in one place and
+    its numbers in another (plain ``pdftotext``), leaves rows the labels cannot
+    give numbers to. When every row of the template is labelled somewhere in the
+    table, the printed values are exactly one per cell, and the values read
+    row by row in the template's order satisfy every identity of the table (row
+    totals, the balance, the outcomes adding up to the total) and agree with
+    every row the labels did read, they are that table; otherwise nothing changes.
+    """
+    tmpl_rows = [r for r in rows if not r.code.startswith("extra:")]
+    if all(_settled(r) is not None for r in tmpl_rows) or len(tmpl_rows) != len(rows):
+        return
+    width = len(tmpl_rows[0].cols)
+    if any(r.cols != tmpl_rows[0].cols for r in tmpl_rows):
+        return
+    labels = "".join(s.label for s in segs)
+    if any(not d.pattern.search(labels) for d in tmpl.rows):
+        return
+    # A detached segment's values may also have been given to a row: each once.
+    tokens = list({t.start: t for s in segs for t in s.values
+                   if t.kind == "num" or t.text.strip()}.values())
+    if len(tokens) != width * len(tmpl_rows):
+        return
+    chunks = [tokens[k * width:(k + 1) * width] for k in range(len(tmpl_rows))]
+    read: list[list[Piece]] = []
+    for row, chunk in zip(tmpl_rows, chunks, strict=True):
+        options = readings(chunk, row.kinds, result.budget)
+        if not options or len({tuple(p.value for p in o) for o in options}) != 1:
+            return
+        values = [p.value for p in options[0]]
+        settled = _settled(row)
+        if settled is not None and settled != values:
+            return
+        if not all(check(values) for check in _row_checks("requests", row.cols)):
+            return
+        read.append(options[0])
+    values_of = {r.code: [p.value for p in o] for r, o in zip(tmpl_rows, read, strict=True)}
+    present = [r.code for r in tmpl_rows]
+    for ident in _OWN_IDENTITIES:
+        if ident.table != "requests" or ident.scope != "col":
+            continue
+        left, right = ident.expand(present)
+        if not all(t.code in values_of for t in (*left, *right)):
+            return
+        for k in range(width):
+            if not math.isclose(sum(t.sign * (values_of[t.code][k] or 0) for t in left),
+                                sum(t.sign * (values_of[t.code][k] or 0) for t in right),
+                                abs_tol=1e-9):
+                return
+    for row, chunk, option in zip(tmpl_rows, chunks, read, strict=True):
+        label = row.segment.label if row.segment is not None else ""
+        row.segment = Segment(label, values=list(chunk))
+        row.options, row.too_many = [option], False
+    result.findings[:] = [f for f in result.findings if not (
+        f.table == "requests" and f.rule in ("row_not_found", "row_values_missing",
+                                             "values_unlabelled", "row_cells_mismatch",
+                                             "ambiguous_cells"))]
+    result.findings.append(Issue(
+        "rows_read_in_order", "info",
+        "section 三: its labels are printed apart from its numbers; the numbers were read "
+        "row by row in the template's order, which every identity of the table confirms",
+        table="requests"))
+
+
+def _heads(seg: Segment, cols: tuple[str, ...], tmpl: Template) -> bool:
+    """Whether ``seg`` is the header of ``cols`` followed by one value per column.
+
+    A text dump may print a one-row table's numbers under its column header and
+    above its row label (``本年处理决定数量 / 550 / 行政许可``): a segment whose
+    label names no row and ends with the headers of exactly these columns, with
+    as many values as columns, holds that row's values.
+    """
+    if len(seg.values) != len(cols) or any(t.kind == "text" for t in seg.values):
+        return False
+    tail = seg.label
+    for col in reversed(cols):
+        m = next(reversed(list(tmpl.col(col).pattern.finditer(tail))), None)
+        if m is None or _word(tail[m.end():]) not in _word(tmpl.col(col).zh):
+            return False
+        tail = tail[:m.start()]
+    return True
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
 def _numbers(seg: Segment) -> bool:
     return any(t.kind == "num" for t in seg.values)
 
 
 def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
                    result: TableResult) -> None:
-    """Give detached rows of values to the rows found without numbers, nearest first."""
+    """Give detached rows of values to the rows found without numbers, nearest first.
+
+    Several rows of values and a different number of labels waiting for them (a
+    table printed column by column, its labels elsewhere) do not say which row is
+    whose: none is given.
+    """
+    if len(pending) > 1 and len(pending) != len(targets):
+        targets = []
     while pending and targets:
         targets.pop().values = pending.pop().values
     for seg in pending:

@@ -72,11 +72,8 @@ def test_hongze_pdf_through_every_converter(converter: str) -> None:
     print(f"{converter}: {len(result['right'])} of {sum(map(len, result.values()))} cells right, "
           f"{len(result['flagged'])} flagged, {len(result['wrong'])} wrong")
     assert not result["wrong"], result["wrong"][:10]
-    if converter == "pdftotext":
-        # Raw pdftotext prints the middle of table 三 column by column; those
-        # cells are flagged, never guessed.
-        assert len(result["right"]) >= 44
-        return
+    # Raw pdftotext prints the middle of table 三 column by column and its
+    # labels apart from its numbers; it reads in full all the same.
     assert not result["flagged"], result["flagged"][:10]
     assert report.meta["year"] == 2023 and report.meta["format"] == "mixed"  # 二 2021, 三 2019
     assert report.meta["n_extra_rows"] == 0

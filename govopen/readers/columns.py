@@ -113,3 +113,53 @@ def _fit(values: list, slots: list[float], d: float, tol: float,
             return None
         cells[s], last = v[2], s
     return tuple(cells)
+
+
+# --- columns printed one after another (plain pdftotext) ---------------------
+
+_NUMBER_LINE = re.compile(r"^\s*[+\-−]?\d[\d,]*(?:\.\d+)?\s*$")
+
+
+def stacked_columns(lines: list[str]) -> dict[int, tuple[int, ...]]:
+    r"""Tables printed column by column: their rows, by the line where each starts.
+
+    Plain ``pdftotext`` writes the page's text in blocks, a blank line between
+    blocks; where the cells of one column stand one under another it writes them
+    as one block, a number a line. Two or more such blocks in a row, nothing but
+    blank lines between them and each of the same length ``k`` (two lines or
+    more), are the columns, left to right, of ``k`` rows of a table. The result
+    maps the line of each row's first number to the lines of its numbers, in
+    column order; every line of those blocks belongs to exactly one row.
+
+    Example:
+        >>> stacked_columns(["1", "2", "", "3", "4", "", "5", "6"])
+        {0: (0, 3, 6), 1: (1, 4, 7)}
+        >>> stacked_columns(["1", "2", "", "3"])  # blocks of unequal length
+        {}
+    """
+    blocks: list[list[int]] = []
+    gap: list[bool] = []  # only blank lines between this block and the one before
+    cur: list[int] = []
+    text_since = False
+    for i, ln in enumerate([*lines, "x"]):
+        if _NUMBER_LINE.match(ln):
+            cur.append(i)
+            continue
+        if cur:
+            gap.append(not text_since and bool(blocks))
+            blocks.append(cur)
+            cur, text_since = [], False
+        if ln.strip():
+            text_since = True
+    out: dict[int, tuple[int, ...]] = {}
+    b = 0
+    while b < len(blocks):
+        e = b + 1
+        while e < len(blocks) and gap[e] and len(blocks[e]) == len(blocks[b]):
+            e += 1
+        k = len(blocks[b])
+        if e - b >= 2 and k >= 2:
+            for r in range(k):
+                out[blocks[b][r]] = tuple(blocks[c][r] for c in range(b, e))
+        b = e
+    return out

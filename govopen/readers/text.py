@@ -21,7 +21,7 @@ from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
 from govopen.limits import check
 from govopen.readers import markdown
-from govopen.readers.columns import align_columns
+from govopen.readers.columns import align_columns, stacked_columns
 from govopen.readers.encoding import decode_report
 from govopen.readers.furniture import furniture, strip_glued
 
@@ -85,8 +85,20 @@ def read_text_string(text: str, source: object = "<text>",
     kept = [i for i in range(len(parts)) if i not in drop]
     aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
                    ) if builder.form == "text-layout" else {}
+    stacked: dict[int, tuple[int, ...]] = {}
+    if builder.form == "text-lines":
+        stacked = {kept[i]: tuple(kept[j] for j in row)
+                   for i, row in stacked_columns([parts[i] for i in kept]).items()}
+    in_stack = {j for row in stacked.values() for j in row}
     for i, part in enumerate(parts):
         if i in drop:
+            continue
+        if (stacked_row := stacked.get(i)) is not None:
+            # A row of a table printed column by column: an unlabelled row of cells.
+            builder.add_row(["", *(parts[j].strip() for j in stacked_row)],
+                            lines=[None, *(linenos[j] for j in stacked_row)], line=linenos[i])
+            continue
+        if i in in_stack:
             continue
         if (aligned_row := aligned.get(i)) is not None:
             builder.add_row(aligned_row, line=linenos[i])
