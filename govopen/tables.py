@@ -185,7 +185,7 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 # --- rows of sections 二 and 三 -------------------------------------------
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
-    rows = _match(segs, tmpl, result)
+    rows = _match(_rejoin_wrapped(segs, tmpl), tmpl, result)
     result.shifted |= any(row.segment is not None and _misfit(row.segment.values, len(row.cols))
                           and len(row.segment.values) > len(row.cols) for row in rows)
     for row in rows:
@@ -197,6 +197,47 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
         _emit(row, tmpl.table, result)
+
+
+# Where a numbered row label starts inside running text: "3.", "(四)", "五、"
+# (not "第(八)项", a clause of the law).
+_ROW_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
+                        r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
+
+
+def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
+    """Labels wrapped in running text, their numbers on the first or a middle line.
+
+    Such a row prints the start of its label, its numbers, then the rest of its
+    label, which runs into the next row's label: ``5.属于三类 676 …`` then
+    ``内部事务信息6.属于四 3 …``. Where a label holds a numbered row's start
+    after other text, that text ends the label of the row of numbers before it;
+    each row of numbers keeps the label from its own start to the next start.
+    A label without a number (``行政规 0 5 5`` / ``范性文件``) is rejoined where
+    the start of the next label completes a row's label that the numbers' own
+    fragment does not name. Only running text (no cells) is rejoined, and only
+    after a row of numbers.
+    """
+    out = [Segment(s.label, labels=list(s.labels), values=s.values, detached=s.detached)
+           for s in segs]
+    for prev, seg in zip(out, out[1:], strict=False):
+        if not (prev.values and _numbers(prev) and all(t.cell is None for t in prev.values)
+                and seg.labels and all(t.cell is None for t in seg.labels)):
+            continue
+        if not any(d.pattern.search(prev.label) for d in tmpl.rows):
+            joined = prev.label + seg.label
+            cut = next((m.end() - len(prev.label) for d in tmpl.rows
+                        for m in d.pattern.finditer(joined)
+                        if m.start() < len(prev.label) < m.end()), 0)
+            if cut:
+                prev.label, seg.label = joined[:len(prev.label) + cut], seg.label[cut:]
+                continue
+        m = _ROW_START.search(seg.label)
+        if m is None or m.start() == 0 or not _ROW_START.search(prev.label):
+            continue
+        prev.label += seg.label[:m.start()]
+        seg.label = seg.label[m.start():]
+    return out
 
 
 def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Row]:
