@@ -141,11 +141,46 @@ def read_tables(text: str, year: int | None = None,
             # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
             result.shifted = False
         if table == "appeals":
+            segs += _appeals_rest(text, hi, segs, form)
             _read_appeals(segs, template("appeals", fmt), result)
         else:
             _read_rows(text, segs, template(table, fmt), result)
         result.formats[table] = fmt
     return result
+
+
+# The start of the part of section 四's table a dump prints after the report's end.
+_APPEALS_REST = re.compile(r"^\s*(?:结果维持|行政诉讼|未经复议直接起诉|复议后起诉)", re.M)
+
+
+def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Segment]:
+    """The rest of section 四 printed after the sections that follow it.
+
+    A dump of a page in two flows (plain ``pdftotext``) prints the left part of
+    table 四 in its place and the right part after the last section. When
+    section 四 holds fewer than its 15 numbers, a run of section 四's column
+    headers and numbers later in the text (nothing but headers and numbers) that
+    brings them to exactly 15, each row of five adding up to its 总计, is the rest.
+    """
+    def nums(ss: list[Segment]) -> list[Token]:
+        return [t for seg in ss for t in seg.values if t.kind == "num"]
+
+    have = nums(segs)
+    if not have or len(have) >= 15 or not (m := _APPEALS_REST.search(text, hi)):
+        return []
+    rest: list[Segment] = []
+    for seg in segment(text[m.start():], offset=m.start(), glued=form in GLUING_FORMS,
+                       grid=form not in LOOSE_GRID_FORMS):
+        if len(seg.label) > 40 or re.search(r"[,;:，。；：、]", seg.label) or any(
+                t.kind != "num" for t in seg.values):
+            break
+        rest.append(seg)
+    tokens = have + nums(rest)
+    if len(tokens) != 15 or any(t.glued for t in tokens):
+        return []
+    values = [t.sign * float(t.digits.replace(",", "")) for t in tokens]
+    rows = [values[k:k + 5] for k in (0, 5, 10)]
+    return rest if all(math.isclose(sum(r[:4]), r[4]) for r in rows) else []
 
 
 def _zh(table: str) -> str:
