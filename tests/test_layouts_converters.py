@@ -93,7 +93,9 @@ def test_hongze_converters_name_their_form() -> None:
 # it may only go up. A wrong number is never accepted.
 # Measured on the committed fixtures (the target is 99.5% right and none
 # wrong; markitdown's shifted columns still give 10 wrong cells, a known limit).
-ZOO_FLOOR = {"pdftotext": 0.284, "pdftotext_layout": 0.741, "pymupdf4llm": 0.713,
+# Plain pdftotext and pypdfium2 leave no trace of a blank cell, so in the random
+# reports with blank cells many rows have several placements that fit.
+ZOO_FLOOR = {"pdftotext": 0.634, "pdftotext_layout": 0.742, "pymupdf4llm": 0.713,
              "markitdown": 0.805, "pypdfium2": 0.684}
 ZOO_WRONG = {"pdftotext": 0, "pdftotext_layout": 0, "pymupdf4llm": 0, "markitdown": 10,
              "pypdfium2": 0}
