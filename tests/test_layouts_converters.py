@@ -121,3 +121,17 @@ def test_converter_zoo(converter: str) -> None:
           f"{totals['flagged']} flagged, {totals['wrong']} wrong-unflagged", file=sys.stderr)
     assert share >= ZOO_FLOOR[converter]
     assert totals["wrong"] <= ZOO_WRONG[converter], examples[:10]
+
+
+def test_rows_read_in_order_only_when_every_row_is_labelled() -> None:
+    """Plain pdftotext prints Hongze's table 三 apart from its labels: read in the
+    template's order only while every row's label is printed; with one label gone
+    the numbers could belong to any row, and none of those rows is guessed."""
+    text = converted("jiangsu_huaian_hongze_2023", "pdftotext").read_text(encoding="utf-8")
+    full = govopen.read_text(text)
+    assert "rows_read_in_order" in set(full.issues.rule)
+    cut = govopen.read_text(text.replace("2.重复申请\n", ""))
+    result = tally(cut, hongze_values())
+    assert not result["wrong"], result["wrong"][:10]
+    assert "rows_read_in_order" not in set(cut.issues.rule)
+    assert {key[1] for key, *_ in result["flagged"]} >= {"unprocessed_repeat", "withheld_secret"}
