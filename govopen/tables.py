@@ -380,8 +380,9 @@ def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
     every row of the template is labelled somewhere in the table (none left out,
     so none of the numbers belongs elsewhere), the printed values are exactly one
     per cell, and read row by row in the template's order every row adds up to
-    its 总计 (the row identity: the rows are cut where they end) and agrees with
-    every row the labels did read, they are that table; otherwise nothing changes.
+    its 总计 (the row identity: the rows are cut where they end), and every row
+    whose label took numbers took them from where its own start (rows printed
+    out of order would not), they are that table; otherwise nothing changes.
     The column identities are left to validation: a report's own sums may fail.
     """
     tmpl_rows = [r for r in rows if not r.code.startswith("extra:")]
@@ -405,8 +406,11 @@ def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
         if not options or len({tuple(p.value for p in o) for o in options}) != 1:
             return
         values = [p.value for p in options[0]]
-        settled = _settled(row)
-        if settled is not None and settled != values:
+        # A row whose label took numbers took them from where its own start:
+        # otherwise the rows are not printed in the template's order.
+        taken = [t.start for t in (row.segment.values if row.segment is not None else [])
+                 if t.kind == "num" or t.text.strip()]
+        if taken and taken[0] != chunk[0].start:
             return
         if not all(check(values) for check in _row_checks("requests", row.cols)):
             return
