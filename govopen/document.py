@@ -161,12 +161,14 @@ class DocumentBuilder:
     def add_row(self, cells: Sequence[str | None], cols: Sequence[int] | None = None,
                 bboxes: Sequence[Any] | None = None,
                 confidences: Sequence[float | None] | None = None,
-                readings: Sequence[tuple[str, ...] | None] | None = None, **prov: Any) -> None:
+                readings: Sequence[tuple[str, ...] | None] | None = None,
+                lines: Sequence[int | None] | None = None, **prov: Any) -> None:
         """Add one table row; ``None`` or "" is an empty cell.
 
         ``cols`` gives each cell's grid column (default: its position), ``bboxes``
         each cell's bounding box, ``confidences`` and ``readings`` what OCR said
-        of each cell; ``prov`` holds what the whole row shares (``page``,
+        of each cell, ``lines`` the line each cell was printed on (a table a text
+        dump prints column by column); ``prov`` holds what the whole row shares (``page``,
         ``table``, ``row``).
         """
         for i, cell in enumerate(cells):
@@ -179,7 +181,9 @@ class DocumentBuilder:
             if confidences is not None and confidences[i] is not None:
                 extra = {"confidence": confidences[i],
                          "readings": readings[i] if readings is not None else None}
-            self._append(text, col=col, bbox=bbox, **extra, **prov)
+            if lines is not None and lines[i] is not None:
+                extra["line"] = lines[i]
+            self._append(text, col=col, bbox=bbox, **{**prov, **extra})
         self._append("\n")
 
     def add_grid(self, cells: list[GridCell], rows: int | None = None, **prov: Any) -> None:

@@ -141,11 +141,46 @@ def read_tables(text: str, year: int | None = None,
             # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
             result.shifted = False
         if table == "appeals":
+            segs += _appeals_rest(text, hi, segs, form)
             _read_appeals(segs, template("appeals", fmt), result)
         else:
             _read_rows(text, segs, template(table, fmt), result)
         result.formats[table] = fmt
     return result
+
+
+# The start of the part of section 四's table a dump prints after the report's end.
+_APPEALS_REST = re.compile(r"^\s*(?:结果维持|行政诉讼|未经复议直接起诉|复议后起诉)", re.M)
+
+
+def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Segment]:
+    """The rest of section 四 printed after the sections that follow it.
+
+    A dump of a page in two flows (plain ``pdftotext``) prints the left part of
+    table 四 in its place and the right part after the last section. When
+    section 四 holds fewer than its 15 numbers, a run of section 四's column
+    headers and numbers later in the text (nothing but headers and numbers) that
+    brings them to exactly 15, each row of five adding up to its 总计, is the rest.
+    """
+    def nums(ss: list[Segment]) -> list[Token]:
+        return [t for seg in ss for t in seg.values if t.kind == "num"]
+
+    have = nums(segs)
+    if not have or len(have) >= 15 or not (m := _APPEALS_REST.search(text, hi)):
+        return []
+    rest: list[Segment] = []
+    for seg in segment(text[m.start():], offset=m.start(), glued=form in GLUING_FORMS,
+                       grid=form not in LOOSE_GRID_FORMS):
+        if len(seg.label) > 40 or re.search(r"[,;:，。；：、]", seg.label) or any(
+                t.kind != "num" for t in seg.values):
+            break
+        rest.append(seg)
+    tokens = have + nums(rest)
+    if len(tokens) != 15 or any(t.glued for t in tokens):
+        return []
+    values = [t.sign * float(t.digits.replace(",", "")) for t in tokens]
+    rows = [values[k:k + 5] for k in (0, 5, 10)]
+    return rest if all(math.isclose(sum(r[:4]), r[4]) for r in rows) else []
 
 
 def _zh(table: str) -> str:
@@ -185,6 +220,7 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 # --- rows of sections 二 and 三 -------------------------------------------
 
 def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
+    segs = _rejoin_wrapped(segs, tmpl)
     rows = _match(segs, tmpl, result)
     pieces = _pieces(rows, segs, tmpl)
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
@@ -194,10 +230,52 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
         _read_options(row, tmpl.table, result, pieces.get(row.code, ()))
     if tmpl.table == "requests":
         _solve_requests(rows)
+        _read_in_order(segs, rows, tmpl, result)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
         _emit(row, tmpl.table, result)
+
+
+# Where a numbered row label starts inside running text: "3.", "(四)", "五、"
+# (not "第(八)项", a clause of the law).
+_ROW_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
+                        r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
+
+
+def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
+    """Labels wrapped in running text, their numbers on the first or a middle line.
+
+    Such a row prints the start of its label, its numbers, then the rest of its
+    label, which runs into the next row's label: ``5.属于三类 676 …`` then
+    ``内部事务信息6.属于四 3 …``. Where a label holds a numbered row's start
+    after other text, that text ends the label of the row of numbers before it;
+    each row of numbers keeps the label from its own start to the next start.
+    A label without a number (``行政规 0 5 5`` / ``范性文件``) is rejoined where
+    the start of the next label completes a row's label that the numbers' own
+    fragment does not name. Only running text (no cells) is rejoined, and only
+    after a row of numbers.
+    """
+    out = [Segment(s.label, labels=list(s.labels), values=s.values, detached=s.detached)
+           for s in segs]
+    for prev, seg in zip(out, out[1:], strict=False):
+        if not (prev.values and _numbers(prev) and all(t.cell is None for t in prev.values)
+                and seg.labels and all(t.cell is None for t in seg.labels)):
+            continue
+        if not any(d.pattern.search(prev.label) for d in tmpl.rows):
+            joined = prev.label + seg.label
+            cut = next((m.end() - len(prev.label) for d in tmpl.rows
+                        for m in d.pattern.finditer(joined)
+                        if m.start() < len(prev.label) < m.end()), 0)
+            if cut:
+                prev.label, seg.label = joined[:len(prev.label) + cut], seg.label[cut:]
+                continue
+        m = _ROW_START.search(seg.label)
+        if m is None or m.start() == 0 or not _ROW_START.search(prev.label):
+            continue
+        prev.label += seg.label[:m.start()]
+        seg.label = seg.label[m.start():]
+    return out
 
 
 def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Row]:
@@ -215,9 +293,15 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     pending: list[Segment] = []  # detached values waiting for their label
     last: Segment | None = None  # the segment of the last row found
     ti = 0
+    # Detached rows one after another are a block whose labels stand elsewhere:
+    # the row before them does not take the first of them.
+    runs = {id(seg) for a, seg in enumerate(segs) if seg.detached and any(
+        0 <= b < len(segs) and segs[b].detached for b in (a - 1, a + 1))}
+    held: Segment | None = None  # numbers under a column header, printed above their label
     for seg in segs:
+        above, held = held, None
         if seg.detached:
-            if last is not None and not _numbers(last) and not pending:
+            if last is not None and not _numbers(last) and not pending and id(seg) not in runs:
                 last.values = seg.values
             else:
                 pending.append(seg)
@@ -244,6 +328,13 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             # Column headers printed after the row's label (a dump that lists a
             # table's labels before its numbers): what follows is not this row's.
             seg = Segment(seg.label, labels=list(seg.labels))
+        if hits and above is not None and (len(hits) > 1 or not _numbers(seg)) \
+                and defs[hits[0]].code not in found and _heads(above, defs[hits[0]].cols, tmpl):
+            if len(hits) == 1:
+                seg.values = above.values
+            else:
+                found[defs[hits[0]].code] = Segment(label, labels=list(seg.labels),
+                                                    values=above.values)
         if hits:
             for j in hits[:-1]:
                 found.setdefault(defs[j].code, Segment(label, labels=list(seg.labels)))
@@ -253,6 +344,8 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
             pending, last = [], hit_rows[-1]
         elif ti > 0 and _is_extra(seg, label):
             extras.append((ti, seg))
+        elif _numbers(seg):
+            held = seg
     _give_detached(pending, [], tmpl.table, result)
     rows: list[_Row] = []
     for j, d in enumerate(defs):
@@ -271,13 +364,112 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     return rows
 
 
+def _settled(row: _Row) -> list[float | None] | None:
+    """The row's values when its readings agree on every cell, else None."""
+    if not row.options:
+        return None
+    values = [p.value for p in row.options[0]]
+    same = all([p.value for p in o] == values for o in row.options[1:])
+    return values if same else None
+
+
+def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
+                   result: TableResult) -> None:
+    """Table 三 whose labels stand apart from their numbers: the numbers in order.
+
+    A dump that prints a table column by column, or its labels in one place and
+    its numbers in another (plain ``pdftotext``), leaves rows the labels cannot
+    give numbers to. The rows are then printed in the template's order: when
+    every row of the template is labelled somewhere in the table (none left out,
+    so none of the numbers belongs elsewhere), the printed values are exactly one
+    per cell, and read row by row in the template's order every row adds up to
+    its 总计 (the row identity: the rows are cut where they end), and every row
+    whose label took numbers took them from where its own start (rows printed
+    out of order would not), they are that table; otherwise nothing changes.
+    The column identities are left to validation: a report's own sums may fail.
+    """
+    tmpl_rows = [r for r in rows if not r.code.startswith("extra:")]
+    if all(_settled(r) is not None for r in tmpl_rows) or len(tmpl_rows) != len(rows):
+        return
+    width = len(tmpl_rows[0].cols)
+    if any(r.cols != tmpl_rows[0].cols for r in tmpl_rows):
+        return
+    labels = "".join(s.label for s in segs)
+    if any(not d.pattern.search(labels) for d in tmpl.rows):
+        return
+    # A detached segment's values may also have been given to a row: each once.
+    tokens = list({t.start: t for s in segs for t in s.values
+                   if t.kind == "num" or t.text.strip()}.values())
+    if len(tokens) != width * len(tmpl_rows):
+        return
+    chunks = [tokens[k * width:(k + 1) * width] for k in range(len(tmpl_rows))]
+    read: list[list[Piece]] = []
+    for row, chunk in zip(tmpl_rows, chunks, strict=True):
+        options = readings(chunk, row.kinds, result.budget)
+        if not options or len({tuple(p.value for p in o) for o in options}) != 1:
+            return
+        values = [p.value for p in options[0]]
+        # A row whose label took numbers took them from where its own start:
+        # otherwise the rows are not printed in the template's order.
+        taken = [t.start for t in (row.segment.values if row.segment is not None else [])
+                 if t.kind == "num" or t.text.strip()]
+        if taken and taken[0] != chunk[0].start:
+            return
+        if not all(check(values) for check in _row_checks("requests", row.cols)):
+            return
+        read.append(options[0])
+    for row, chunk, option in zip(tmpl_rows, chunks, read, strict=True):
+        label = row.segment.label if row.segment is not None else ""
+        row.segment = Segment(label, values=list(chunk))
+        row.options, row.too_many = [option], False
+    result.findings[:] = [f for f in result.findings if not (
+        f.table == "requests" and f.rule in ("row_not_found", "row_values_missing",
+                                             "values_unlabelled", "row_cells_mismatch",
+                                             "ambiguous_cells"))]
+    result.findings.append(Issue(
+        "rows_read_in_order", "info",
+        "section 三: its labels are printed apart from its numbers; the numbers were read "
+        "row by row in the template's order, every row adding up to its total",
+        table="requests"))
+
+
+def _heads(seg: Segment, cols: tuple[str, ...], tmpl: Template) -> bool:
+    """Whether ``seg`` is the header of ``cols`` followed by one value per column.
+
+    A text dump may print a one-row table's numbers under its column header and
+    above its row label (``本年处理决定数量 / 550 / 行政许可``): a segment whose
+    label names no row and ends with the headers of exactly these columns, with
+    as many values as columns, holds that row's values.
+    """
+    if len(seg.values) != len(cols) or any(t.kind == "text" for t in seg.values):
+        return False
+    tail = seg.label
+    for col in reversed(cols):
+        m = next(reversed(list(tmpl.col(col).pattern.finditer(tail))), None)
+        if m is None or _word(tail[m.end():]) not in _word(tmpl.col(col).zh):
+            return False
+        tail = tail[:m.start()]
+    return True
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
 def _numbers(seg: Segment) -> bool:
     return any(t.kind == "num" for t in seg.values)
 
 
 def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
                    result: TableResult) -> None:
-    """Give detached rows of values to the rows found without numbers, nearest first."""
+    """Give detached rows of values to the rows found without numbers, nearest first.
+
+    Several rows of values and a different number of labels waiting for them (a
+    table printed column by column, its labels elsewhere) do not say which row is
+    whose: none is given.
+    """
+    if len(pending) > 1 and len(pending) != len(targets):
+        targets = []
     while pending and targets:
         targets.pop().values = pending.pop().values
     for seg in pending:

@@ -72,11 +72,8 @@ def test_hongze_pdf_through_every_converter(converter: str) -> None:
     print(f"{converter}: {len(result['right'])} of {sum(map(len, result.values()))} cells right, "
           f"{len(result['flagged'])} flagged, {len(result['wrong'])} wrong")
     assert not result["wrong"], result["wrong"][:10]
-    if converter == "pdftotext":
-        # Raw pdftotext prints the middle of table 三 column by column; those
-        # cells are flagged, never guessed.
-        assert len(result["right"]) >= 44
-        return
+    # Raw pdftotext prints the middle of table 三 column by column and its
+    # labels apart from its numbers; it reads in full all the same.
     assert not result["flagged"], result["flagged"][:10]
     assert report.meta["year"] == 2023 and report.meta["format"] == "mixed"  # 二 2021, 三 2019
     assert report.meta["n_extra_rows"] == 0
@@ -94,9 +91,9 @@ def test_hongze_converters_name_their_form() -> None:
 # tables are harder than real ones (blank cells anywhere, numbers of up to eight
 # digits in narrow cells that wrap), so the share right is measured and locked:
 # it may only go up. A wrong number is never accepted.
-# Measured on the committed fixtures (the issue's target is 99.5% right and none
-# wrong; markitdown's shifted columns still give 10 wrong cells, a known limit).
-ZOO_FLOOR = {"pdftotext": 0.284, "pdftotext_layout": 0.741, "pymupdf4llm": 0.901,
+# Plain pdftotext and pypdfium2 leave no trace of a blank cell, so in the random
+# reports with blank cells many rows have several placements that fit.
+ZOO_FLOOR = {"pdftotext": 0.634, "pdftotext_layout": 0.742, "pymupdf4llm": 0.901,
              "markitdown": 0.901, "pypdfium2": 0.684}
 ZOO_WRONG = {"pdftotext": 0, "pdftotext_layout": 0, "pymupdf4llm": 0, "markitdown": 0,
              "pypdfium2": 0}
@@ -141,3 +138,17 @@ def test_blanks_moved_by_identity_are_said() -> None:
                          & ((report.cells.row == row) if row else True)]
     got = [outcome(c, values[(c.table, c.row, c.col)]) for c in cells.itertuples()]
     assert len(got) == 15 and "wrong" not in got and got.count("right") >= 10, got
+
+
+def test_rows_read_in_order_only_when_every_row_is_labelled() -> None:
+    """Plain pdftotext prints Hongze's table 三 apart from its labels: read in the
+    template's order only while every row's label is printed; with one label gone
+    the numbers could belong to any row, and none of those rows is guessed."""
+    text = converted("jiangsu_huaian_hongze_2023", "pdftotext").read_text(encoding="utf-8")
+    full = govopen.read_text(text)
+    assert "rows_read_in_order" in set(full.issues.rule)
+    cut = govopen.read_text(text.replace("2.重复申请\n", ""))
+    result = tally(cut, hongze_values())
+    assert not result["wrong"], result["wrong"][:10]
+    assert "rows_read_in_order" not in set(cut.issues.rule)
+    assert {key[1] for key, *_ in result["flagged"]} >= {"unprocessed_repeat", "withheld_secret"}

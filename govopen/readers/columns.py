@@ -113,3 +113,74 @@ def _fit(values: list, slots: list[float], d: float, tol: float,
             return None
         cells[s], last = v[2], s
     return tuple(cells)
+
+
+# --- columns printed one after another (plain pdftotext) ---------------------
+
+_NUMBER_LINE = re.compile(r"^\s*[+\-−]?\d[\d,]*(?:\.\d+)?\s*$")
+# Header lines between two columns of one table: how long each, how many.
+_HEADER_MAX = 12
+_HEADERS_BETWEEN = 8
+
+
+def stacked_columns(lines: list[str],
+                    is_header: Callable[[str], bool | None] = lambda _: False
+                    ) -> dict[int, tuple[int, ...]]:
+    r"""Tables printed column by column: their rows, by the line where each starts.
+
+    Plain ``pdftotext`` writes the page's text in blocks; where the cells of one
+    column stand one under another it writes them as one block, a number a line,
+    and the cells of ``m`` columns under one header as one block, row by row.
+    Two or more blocks of numbers of two lines or more in a row, with
+    nothing between them but blank lines or a few short lines (no digits) of
+    which one names a column (``is_header`` true) and none a row (``is_header``
+    None: the numbers after a row's label are that row), all of a length that is a multiple of the shortest ``k``, are the
+    columns, left to right, of ``k`` rows of a table. The result maps the line of each row's first
+    number to the lines of its numbers, in column order.
+
+    Example:
+        >>> stacked_columns(["1", "2", "", "3", "4", "其他", "5", "6", "7", "8"],
+        ...                 is_header=lambda line: line == "其他")
+        {0: (0, 3, 6, 7), 1: (1, 4, 8, 9)}
+        >>> stacked_columns(["规章", "1", "2", "", "规范性文件", "3", "4"])  # rows
+        {}
+        >>> stacked_columns(["1", "2", "", "3"])  # a block of one line
+        {}
+    """
+    blocks: list[list[int]] = []
+    near: list[bool] = []  # only blanks and short headers since the block before
+    cur: list[int] = []
+    between, header = 0, False
+    for i, ln in enumerate([*lines, "\x00" * _HEADER_MAX]):
+        if _NUMBER_LINE.match(ln):
+            cur.append(i)
+            continue
+        if cur:
+            near.append(bool(blocks) and between >= 0 and (header or not between))
+            blocks.append(cur)
+            cur, between, header = [], 0, False
+        text = ln.strip()
+        if text and between >= 0:
+            short = len(text.replace(" ", "")) <= _HEADER_MAX and not re.search(r"\d", text)
+            between = between + 1 if short and between < _HEADERS_BETWEEN else -1
+            named = is_header(text)
+            between = -1 if named is None else between
+            header = header or bool(named)
+    out: dict[int, tuple[int, ...]] = {}
+    b = 0
+    while b < len(blocks):
+        k, e = len(blocks[b]), b + 1
+        while e < len(blocks) and near[e]:
+            k2 = min(k, len(blocks[e]))
+            if k2 < 2 or any(len(blocks[x]) % k2 for x in range(b, e + 1)):
+                break
+            k, e = k2, e + 1
+        if e - b >= 2 and k >= 2:
+            # A block of m columns lists them row by row (pdftotext orders the
+            # lines of a block top to bottom, then left to right).
+            cols = [blocks[x][c::len(blocks[x]) // k] for x in range(b, e)
+                    for c in range(len(blocks[x]) // k)]
+            for r in range(k):
+                out[cols[0][r]] = tuple(col[r] for col in cols)
+        b = e
+    return out

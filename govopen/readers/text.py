@@ -16,14 +16,16 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from govopen.document import Document, DocumentBuilder
 from govopen.errors import ReportError
 from govopen.limits import check
 from govopen.readers import markdown
-from govopen.readers.columns import align_columns
+from govopen.readers.columns import align_columns, stacked_columns
 from govopen.readers.encoding import decode_report
 from govopen.readers.furniture import furniture, strip_glued
+from govopen.templates import template
 
 # The input forms a text report is recognised in (``reports.input_form``).
 FORMS = {
@@ -86,8 +88,20 @@ def read_text_string(text: str, source: object = "<text>",
     kept = [i for i in range(len(parts)) if i not in drop]
     aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
                    ) if builder.form == "text-layout" else {}
+    stacked: dict[int, tuple[int, ...]] = {}
+    if builder.form == "text-lines":
+        stacked = {kept[i]: tuple(kept[j] for j in row) for i, row in stacked_columns(
+            [parts[i] for i in kept], is_header=_names_column).items()}
+    in_stack = {j for row in stacked.values() for j in row}
     for i, part in enumerate(parts):
         if i in drop:
+            continue
+        if (stacked_row := stacked.get(i)) is not None:
+            # A row of a table printed column by column: an unlabelled row of cells.
+            builder.add_row(["", *(parts[j].strip() for j in stacked_row)],
+                            lines=[None, *(linenos[j] for j in stacked_row)], line=linenos[i])
+            continue
+        if i in in_stack:
             continue
         if (aligned_row := aligned.get(i)) is not None:
             builder.add_row(aligned_row, line=linenos[i])
@@ -125,6 +139,28 @@ def detect_form(lines: list[str], is_markdown: bool | None = None) -> str:
     if len(filled) < 15 and sum(map(len, filled)) > 1500:
         return "text-flat"
     return "text-spaces"
+
+
+_NUMBERING = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]?")
+
+
+@cache
+def _patterns(kind: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(d.pattern for table in ("proactive", "requests", "appeals")
+                 for fmt in ("2019", "2021")
+                 for d in (template(table, fmt).cols if kind == "cols" else template(table, fmt).rows))
+
+
+def _names_column(line: str) -> bool | None:
+    """True when a line of text names a column of the template's tables, None when
+    it starts with a row's label (the numbers next to it are a row), else False."""
+    flat = re.sub(r"\s+", "", line)
+    if any(p.search(flat) for p in _patterns("cols")):
+        return True
+    rest = _NUMBERING.sub("", flat)
+    if any((m := p.search(rest)) and m.start() <= 2 for p in _patterns("rows")):
+        return None
+    return False
 
 
 def _crawler_header(lines: list[str], header: dict[str, str]) -> int:
