@@ -28,7 +28,7 @@ from itertools import combinations, product
 
 from govopen.issues import Issue, shown
 from govopen.sections import Section, find_sections
-from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
+from govopen.split import MAX_JOINT, MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
 
@@ -482,7 +482,7 @@ def _solve_requests(rows: list[_Row]) -> None:
         for left, right in identities:
             involved = [by_code[t.code] for t in left + right]
             open_rows = [r for r in involved if r.options and len(r.options) > 1]
-            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_READINGS:
+            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_JOINT:
                 continue
             changed |= _filter_jointly(involved, open_rows, left, right)
         if not changed:

@@ -382,6 +382,39 @@ def test_read_report_time_limit_holds_on_the_main_thread_and_off_it(tmp_path):
     assert report[0].meta["agency"] == "鸦岭镇政府"  # as its title prints it
 
 
+def test_a_report_of_glued_numbers_spends_a_bounded_budget(monkeypatch):
+    """Every row of 二 and 三 printed as 1–3 digit numbers glued together (a
+    crawler's flattened page): once 10–20 s and 370,000 cells made while listing
+    the ways to cut the digits; now the readings are counted before any is listed,
+    the rows past the report's budget stay ambiguous, and no cell is wrong."""
+    import math
+    import random
+
+    from render import random_values, render
+
+    import govopen
+    from govopen import split
+
+    rng = random.Random(1)
+    fmt_, year, values = random_values(
+        lambda lo, hi: rng.randint(lo, hi if lo >= 1000 else min(hi, 999)), blanks=False)
+    made = []
+    piece = split._piece
+    monkeypatch.setattr(split, "_piece", lambda *a: made.append(1) or piece(*a))
+    report = govopen.read_text(render(values, fmt_, year, "flat"))
+    cells = report.cells
+    assert len(made) <= 20 * split.REPORT_READINGS  # was 368,481
+    wrong = [c for c in cells.itertuples() if not math.isnan(c.value)
+             and c.value != values[(c.table, c.row, c.col)]]
+    assert not wrong
+    assert (cells.status == "ok").any()  # rows within the budget are still read
+    ambiguous = cells[cells.status == "ambiguous"]
+    assert len(ambiguous) > 100 and ambiguous.value.isna().all()
+    flagged = report.issues.query("rule == 'ambiguous_cells'")
+    assert set(ambiguous.table) <= set(flagged.table)
+    assert set(ambiguous.query("table != 'appeals'").row) <= set(flagged.row)
+
+
 # --------------------------------------------------------------------------- two builds
 
 
