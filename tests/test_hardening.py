@@ -350,6 +350,39 @@ def _slow_pdf(tmp_path: Path, pages: int = 100) -> Path:
     return path
 
 
+@pytest.mark.parametrize("case", ["bomb", "flood"])
+def test_pdf_streams_past_a_limit_never_reach_pdfium(tmp_path, monkeypatch, case):
+    """PDFium inflates and parses a page's content in one C call that no alarm
+    interrupts, with no bound of its own: a 1 GB Flate bomb took it 15 s and 2.2 GB,
+    a page of 10^6 text operators 4 s. Such a stream is refused before PDFium opens
+    the file, with a ReportError naming the limit."""
+    import zlib
+
+    import fuzzing
+
+    from govopen.errors import ReportError
+    from govopen.readers import pdfium
+    from govopen.report import read_report
+
+    if case == "bomb":  # 100 MB of NUL bytes (past stream_bytes, 64 MB)
+        z = zlib.compressobj(9)
+        data = b"".join(z.compress(bytes(1 << 20)) for _ in range(100)) + z.flush()
+        stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (
+            len(data), data)
+        limit = "stream_bytes"
+    else:
+        stream = fuzzing._stream(b"BT /F1 1 Tf " + b"(9) Tj 0.01 0 Td " * 200_000 + b"ET",
+                                 flate=True)
+        limit = "content_tokens"
+    path = tmp_path / f"{case}.pdf"
+    path.write_bytes(fuzzing._page_pdf(stream=stream))
+    opened = []
+    monkeypatch.setattr(pdfium, "open_pdfium", lambda source: opened.append(source))
+    with pytest.raises(ReportError, match=f"exceeds the {limit} limit"):
+        read_report(path)
+    assert not opened
+
+
 def test_read_report_time_limit_holds_on_the_main_thread_and_off_it(tmp_path):
     import threading
     import time
@@ -413,6 +446,26 @@ def test_a_report_of_glued_numbers_spends_a_bounded_budget(monkeypatch):
     flagged = report.issues.query("rule == 'ambiguous_cells'")
     assert set(ambiguous.table) <= set(flagged.table)
     assert set(ambiguous.query("table != 'appeals'").row) <= set(flagged.row)
+
+
+def test_a_text_of_thousands_of_table_rows_is_refused_by_the_rows_limit():
+    """Fuzz input mut_1_01555: a chunk of table rows repeated (4,129 rows in one
+    table) took 61 s, a few milliseconds per row; real tables have < 100 rows."""
+    import random
+
+    from render import random_values, render
+
+    import govopen
+    from govopen.errors import ReportError
+
+    fmt_, year, values = random_values(random.Random(3).randint)
+    lines = render(values, fmt_, year, "space").split("\n")
+    at = next(i for i, line in enumerate(lines) if "本年新收" in line)
+    text = "\n".join(lines[:at] + lines[at:at + 3] * 500 + lines[at:])
+    with pytest.raises(ReportError, match="exceeds the rows limit"):
+        govopen.read_text(text)
+    assert govopen.read_text("\n".join(lines[:at] + lines[at:at + 3] * 20 + lines[at:])).cells[
+        "value"].notna().any()  # a few repeated rows are still read
 
 
 # --------------------------------------------------------------------------- two builds
