@@ -502,6 +502,48 @@ def test_two_builds_on_one_out_at_once(tmp_path):
 # --------------------------------------------------------------------------- kill -9
 
 
+def test_a_commit_cut_between_two_renames_never_loads_as_a_mix(tmp_path, monkeypatch):
+    """A build stopped after 5 of its renames, in a first build (no record
+    yet: load once returned cells without their reports) and in a rebuild with a new
+    file (new cells beside old reports): load refuses both, the next build completes."""
+    from govopen import export
+
+    real, renames = os.replace, 5
+
+    class Killed(BaseException):
+        pass
+
+    def torn_build(raw: Path, out: Path) -> None:
+        done = []
+
+        def replace(src, dst):
+            if len(done) >= renames:
+                raise Killed
+            done.append(dst)
+            real(src, dst)
+
+        monkeypatch.setattr(export.os, "replace", replace)
+        with pytest.raises(Killed):
+            build(raw, out, jobs=0, progress=False)
+        monkeypatch.setattr(export.os, "replace", real)
+
+    raw, out = small_raw(tmp_path / "raw", 2), tmp_path / "out"
+    torn_build(raw, out)
+    assert (out / "cells.parquet").exists() and not (out / "build.json").exists()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        load(out)
+    build(raw, out, jobs=0, progress=False)
+    clean = tmp_path / "clean"
+    build(raw, clean, jobs=0, progress=False)
+    same_tables(out, clean)
+    shutil.copy(HENAN[2], raw / "henan" / HENAN[2].name)
+    torn_build(raw, out)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        load(out)
+    build(raw, out, jobs=0, progress=False)
+    assert len(load(out)["reports"]) == 3
+
+
 def test_kill_9_at_five_random_moments_leaves_the_outputs_of_a_clean_build(tmp_path):
     """The build, or one of its workers, killed outright at a random moment (parsing,
     writing, committing); the next build's outputs are those of a clean build."""
