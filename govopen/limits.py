@@ -54,7 +54,7 @@ class Limits:
     line_chars: int = 200_000  # one line of the document text
     lines: int = 200_000  # lines of the document text (a report: < 2,000)
     depth: int = 10_000  # element nesting (HTML, Word tables)
-    html_tags: int = 100_000  # tags of an HTML page (a report page: < 5,000)
+    html_tags: int = 30_000  # tags of an HTML page (a report page: < 5,000)
     rows: int = 1_000  # rows of one table (a report's: < 100)
     cols: int = 2_000  # cells of one table row
     span: int = 1_000  # a merged cell's row or column span (HTML, Word)

@@ -468,6 +468,25 @@ def test_a_text_of_thousands_of_table_rows_is_refused_by_the_rows_limit():
         "value"].notna().any()  # a few repeated rows are still read
 
 
+def test_an_html_page_of_many_tags_is_refused_by_the_html_tags_limit(tmp_path):
+    """Fuzz input mut_1_02183: a chunk of a report page repeated (51,000 tags; real
+    report pages have < 5,000) took more than 60 s to parse and walk."""
+    import random
+
+    import fuzzing
+
+    from govopen.errors import ReportError
+    from govopen.report import read_report
+
+    page = fuzzing.html_report(random.Random(5))
+    at = page.index(b"<tr")
+    chunk = page[at:page.index(b"</tr>", at) + 5]
+    path = tmp_path / "many.html"
+    path.write_bytes(page[:at] + chunk * (35_000 // chunk.count(b"<")) + page[at:])
+    with pytest.raises(ReportError, match="exceeds the html_tags limit"):
+        read_report(path)
+
+
 # --------------------------------------------------------------------------- two builds
 
 
