@@ -560,8 +560,10 @@ def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, ...], int]) -> np.n
 def load(out: str | Path = "data/processed") -> dict[str, pd.DataFrame]:
     """The dataset tables written by :func:`build`, as DataFrames (``wide`` included).
 
-    Raises ``RuntimeError`` if the files do not match the build record, i.e. a
-    build was interrupted between two renames: run the build again.
+    Raises ``RuntimeError`` if the files do not match the build record, or if
+    there is no record yet and a commit was started (a first build interrupted
+    between two renames): run the build again. It never returns tables of two
+    builds side by side, nor some tables of a build without the others.
 
     Example:
         >>> tables = load("data/processed")  # doctest: +SKIP
@@ -575,4 +577,7 @@ def load(out: str | Path = "data/processed") -> dict[str, pd.DataFrame]:
         if bad:
             raise RuntimeError(f"{out}: {', '.join(bad)} do not match build.json (a build was "
                                "interrupted); run `govopen build` again to complete it")
+    elif names and export.interrupted(out):  # the first build, cut between two renames
+        raise RuntimeError(f"{out}: the first build there was interrupted before all its "
+                           "outputs were in place; run `govopen build` again to complete it")
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in names}

@@ -181,6 +181,16 @@ def read_record(out: str | Path) -> dict[str, Any] | None:
         return None
 
 
+def interrupted(out: str | Path) -> bool:
+    """Whether a commit into ``out`` was started and not finished.
+
+    :meth:`Staging.commit` writes the new record to a temporary file before the
+    first rename and renames it last: while it is there, the outputs may be a mix
+    of two builds, or (in a first build) only some of them.
+    """
+    return any(Path(out).glob(f"{_TMP}*-{RECORD}"))
+
+
 def torn(out: str | Path, record: dict[str, Any], names: list[str] | None = None) -> list[str]:
     """Outputs that differ from what ``build.json`` recorded (empty when consistent)."""
     out = Path(out)

@@ -54,14 +54,15 @@ class Limits:
     line_chars: int = 200_000  # one line of the document text
     lines: int = 200_000  # lines of the document text (a report: < 2,000)
     depth: int = 10_000  # element nesting (HTML, Word tables)
-    html_tags: int = 100_000  # tags of an HTML page (a report page: < 5,000)
-    rows: int = 20_000  # rows of one table
+    html_tags: int = 30_000  # tags of an HTML page (a report page: < 5,000)
+    rows: int = 1_000  # rows of one table (a report's: < 100)
     cols: int = 2_000  # cells of one table row
     span: int = 1_000  # a merged cell's row or column span (HTML, Word)
     numbering: int = 100_000  # a Word list number
     unzipped_bytes: int = 500 << 20  # the parts of a .docx, uncompressed
     xml_bytes: int = 16 << 20  # one XML part of a .docx (a report's document.xml: < 5 MB)
     stream_bytes: int = 64 << 20  # one PDF stream, inflated (an A4 300-dpi scan: 25 MB)
+    content_tokens: int = 1_000_000  # one PDF content stream (a dense real page: < 100,000)
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -167,7 +167,10 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     ocr = [n for n in document.notes if n.rule == "needs_ocr"]
     if not text.strip() and not ocr:
         raise ReportError(source, "the file contains no text")
-    tables = read_tables(text, meta["year"], sections, form=document.form)
+    try:
+        tables = read_tables(text, meta["year"], sections, form=document.form)
+    except ReportError as err:  # a limit of govopen.limits, met in a table
+        raise ReportError(source, err.problem) from None
     found = {c.table for c in tables.cells if c.status != "missing"}
     if not ocr and not found and not _looks_like_report(meta, sections):
         raise ReportError(source, "this does not look like a government information disclosure "

@@ -27,8 +27,9 @@ from functools import partial
 from itertools import combinations, product
 
 from govopen.issues import Issue, shown
+from govopen.limits import check
 from govopen.sections import Section, find_sections
-from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
+from govopen.split import MAX_JOINT, MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
 
@@ -136,6 +137,9 @@ def read_tables(text: str, year: int | None = None,
         start = m.start() if m else lo
         segs = segment(text[start:hi], offset=start, glued=form in GLUING_FORMS,
                        grid=form not in LOOSE_GRID_FORMS)
+        # Each row costs milliseconds (its readings, identities, cells): a text of
+        # thousands of table rows (real tables have < 100) would take minutes.
+        check("<text>", "rows", len(segs))
         fmt = _detect_format(table, text[start:hi], year)
         if table == "requests":
             # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
@@ -841,7 +845,7 @@ def _solve_requests(rows: list[_Row]) -> None:
         for left, right in identities:
             involved = [by_code[t.code] for t in left + right]
             open_rows = [r for r in involved if r.options and len(r.options) > 1]
-            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_READINGS:
+            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_JOINT:
                 continue
             changed |= _filter_jointly(involved, open_rows, left, right)
         if not changed:

@@ -55,8 +55,11 @@ def resolve(cells: pd.DataFrame, readings: dict[int, tuple[str, ...] | None]
     ``readings`` maps a row position of ``cells`` to the other readings OCR
     offers for it. Returns the updated cells and the issue rows.
     """
-    uncertain = [i for i in range(len(cells)) if is_uncertain(cells["confidence"].iat[i])
-                 and cells["status"].iat[i] in ("ok", "blank")]
+    # The columns are taken once: a pandas look-up per cell made a report of
+    # 20,000 cells take 15 s here.
+    uncertain = [i for i, (c, s) in enumerate(zip(cells["confidence"].tolist(),
+                                                  cells["status"].tolist(), strict=True))
+                 if s in ("ok", "blank") and is_uncertain(c)]
     if not uncertain:  # every text-layer report: no copy to make
         return cells, []
     cells = cells.copy()

@@ -593,8 +593,14 @@ def peak_mb() -> float:
 
 
 def cap_memory(megabytes: int = 4096) -> None:
-    """Worker warm-up: an address-space cap, so a bomb fails instead of swapping."""
+    """Worker warm-up: an address-space cap, so a bomb fails instead of swapping, and
+    the readers imported, so that the first input of each worker is not charged
+    the seconds of importing pandas, PDFium, lxml … inside its time limit."""
+    import importlib
     import resource
 
     limit = megabytes << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    for module in ("govopen.report", "govopen.readers.html", "govopen.readers.pdf",
+                   "govopen.readers.pdfium", "govopen.readers.word"):
+        importlib.import_module(module)

@@ -350,6 +350,39 @@ def _slow_pdf(tmp_path: Path, pages: int = 100) -> Path:
     return path
 
 
+@pytest.mark.parametrize("case", ["bomb", "flood"])
+def test_pdf_streams_past_a_limit_never_reach_pdfium(tmp_path, monkeypatch, case):
+    """PDFium inflates and parses a page's content in one C call that no alarm
+    interrupts, with no bound of its own: a 1 GB Flate bomb took it 15 s and 2.2 GB,
+    a page of 10^6 text operators 4 s. Such a stream is refused before PDFium opens
+    the file, with a ReportError naming the limit."""
+    import zlib
+
+    import fuzzing
+
+    from govopen.errors import ReportError
+    from govopen.readers import pdfium
+    from govopen.report import read_report
+
+    if case == "bomb":  # 100 MB of NUL bytes (past stream_bytes, 64 MB)
+        z = zlib.compressobj(9)
+        data = b"".join(z.compress(bytes(1 << 20)) for _ in range(100)) + z.flush()
+        stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (
+            len(data), data)
+        limit = "stream_bytes"
+    else:
+        stream = fuzzing._stream(b"BT /F1 1 Tf " + b"(9) Tj 0.01 0 Td " * 200_000 + b"ET",
+                                 flate=True)
+        limit = "content_tokens"
+    path = tmp_path / f"{case}.pdf"
+    path.write_bytes(fuzzing._page_pdf(stream=stream))
+    opened = []
+    monkeypatch.setattr(pdfium, "open_pdfium", lambda source: opened.append(source))
+    with pytest.raises(ReportError, match=f"exceeds the {limit} limit"):
+        read_report(path)
+    assert not opened
+
+
 def test_read_report_time_limit_holds_on_the_main_thread_and_off_it(tmp_path):
     import threading
     import time
@@ -380,6 +413,78 @@ def test_read_report_time_limit_holds_on_the_main_thread_and_off_it(tmp_path):
     thread.start()
     thread.join(60)
     assert report[0].meta["agency"] == "鸦岭镇政府"  # as its title prints it
+
+
+def test_a_report_of_glued_numbers_spends_a_bounded_budget(monkeypatch):
+    """Every row of 二 and 三 printed as 1–3 digit numbers glued together (a
+    crawler's flattened page): once 10–20 s and 370,000 cells made while listing
+    the ways to cut the digits; now the readings are counted before any is listed,
+    the rows past the report's budget stay ambiguous, and no cell is wrong."""
+    import math
+    import random
+
+    from render import random_values, render
+
+    import govopen
+    from govopen import split
+
+    rng = random.Random(1)
+    fmt_, year, values = random_values(
+        lambda lo, hi: rng.randint(lo, hi if lo >= 1000 else min(hi, 999)), blanks=False)
+    made = []
+    piece = split._piece
+    monkeypatch.setattr(split, "_piece", lambda *a: made.append(1) or piece(*a))
+    report = govopen.read_text(render(values, fmt_, year, "flat"))
+    cells = report.cells
+    assert len(made) <= 20 * split.REPORT_READINGS  # was 368,481
+    wrong = [c for c in cells.itertuples() if not math.isnan(c.value)
+             and c.value != values[(c.table, c.row, c.col)]]
+    assert not wrong
+    assert (cells.status == "ok").any()  # rows within the budget are still read
+    ambiguous = cells[cells.status == "ambiguous"]
+    assert len(ambiguous) > 100 and ambiguous.value.isna().all()
+    flagged = report.issues.query("rule == 'ambiguous_cells'")
+    assert set(ambiguous.table) <= set(flagged.table)
+    assert set(ambiguous.query("table != 'appeals'").row) <= set(flagged.row)
+
+
+def test_a_text_of_thousands_of_table_rows_is_refused_by_the_rows_limit():
+    """Fuzz input mut_1_01555: a chunk of table rows repeated (4,129 rows in one
+    table) took 61 s, a few milliseconds per row; real tables have < 100 rows."""
+    import random
+
+    from render import random_values, render
+
+    import govopen
+    from govopen.errors import ReportError
+
+    fmt_, year, values = random_values(random.Random(3).randint)
+    lines = render(values, fmt_, year, "space").split("\n")
+    at = next(i for i, line in enumerate(lines) if "本年新收" in line)
+    text = "\n".join(lines[:at] + lines[at:at + 3] * 500 + lines[at:])
+    with pytest.raises(ReportError, match="exceeds the rows limit"):
+        govopen.read_text(text)
+    assert govopen.read_text("\n".join(lines[:at] + lines[at:at + 3] * 20 + lines[at:])).cells[
+        "value"].notna().any()  # a few repeated rows are still read
+
+
+def test_an_html_page_of_many_tags_is_refused_by_the_html_tags_limit(tmp_path):
+    """Fuzz input mut_1_02183: a chunk of a report page repeated (51,000 tags; real
+    report pages have < 5,000) took more than 60 s to parse and walk."""
+    import random
+
+    import fuzzing
+
+    from govopen.errors import ReportError
+    from govopen.report import read_report
+
+    page = fuzzing.html_report(random.Random(5))
+    at = page.index(b"<tr")
+    chunk = page[at:page.index(b"</tr>", at) + 5]
+    path = tmp_path / "many.html"
+    path.write_bytes(page[:at] + chunk * (35_000 // chunk.count(b"<")) + page[at:])
+    with pytest.raises(ReportError, match="exceeds the html_tags limit"):
+        read_report(path)
 
 
 # --------------------------------------------------------------------------- two builds
@@ -414,6 +519,48 @@ def test_two_builds_on_one_out_at_once(tmp_path):
 
 
 # --------------------------------------------------------------------------- kill -9
+
+
+def test_a_commit_cut_between_two_renames_never_loads_as_a_mix(tmp_path, monkeypatch):
+    """A build stopped after 5 of its renames, in a first build (no record
+    yet: load once returned cells without their reports) and in a rebuild with a new
+    file (new cells beside old reports): load refuses both, the next build completes."""
+    from govopen import export
+
+    real, renames = os.replace, 5
+
+    class Killed(BaseException):
+        pass
+
+    def torn_build(raw: Path, out: Path) -> None:
+        done = []
+
+        def replace(src, dst):
+            if len(done) >= renames:
+                raise Killed
+            done.append(dst)
+            real(src, dst)
+
+        monkeypatch.setattr(export.os, "replace", replace)
+        with pytest.raises(Killed):
+            build(raw, out, jobs=0, progress=False)
+        monkeypatch.setattr(export.os, "replace", real)
+
+    raw, out = small_raw(tmp_path / "raw", 2), tmp_path / "out"
+    torn_build(raw, out)
+    assert (out / "cells.parquet").exists() and not (out / "build.json").exists()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        load(out)
+    build(raw, out, jobs=0, progress=False)
+    clean = tmp_path / "clean"
+    build(raw, clean, jobs=0, progress=False)
+    same_tables(out, clean)
+    shutil.copy(HENAN[2], raw / "henan" / HENAN[2].name)
+    torn_build(raw, out)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        load(out)
+    build(raw, out, jobs=0, progress=False)
+    assert len(load(out)["reports"]) == 3
 
 
 def test_kill_9_at_five_random_moments_leaves_the_outputs_of_a_clean_build(tmp_path):

@@ -42,6 +42,7 @@ from typing import Any
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
 from govopen.limits import DEFAULT_TIMEOUT, check, time_limit
+from govopen.readers.pdf_guard import check_streams
 from govopen.readers.pdf_guard import install as _guard_pdfminer
 
 _guard_pdfminer()
@@ -130,6 +131,7 @@ def read_pdf(path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEO
         try:
             if engine == "pdfium" and _has_end_marker(source):
                 from govopen.readers.pdfium import open_pdfium
+                check_streams(source, Path(source).read_bytes())  # PDFium has no bounds
                 pdf = open_pdfium(source)
                 if pdf is not None:
                     try:
