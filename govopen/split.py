@@ -32,10 +32,12 @@ MAX_CUTS = 20_000
 # The same, for all the rows of one report together (see :class:`Budget`): ways to
 # cut (what counting the readings costs) and readings listed (what choosing
 # between them costs). The most any real report needs is about 2,400 cuts and
-# 170 readings; at these bounds the worst crafted report costs a few tenths of
-# a second more than a plain one, its rows past the budget left ambiguous.
+# 170 readings, but a converter's dump of a table with blank cells (pypdfium2
+# text, where a blank leaves no trace) may list a few thousand; at these bounds
+# the worst crafted report costs one to a few seconds more than a plain one, its
+# rows past the budget left ambiguous.
 REPORT_CUTS = 60_000
-REPORT_READINGS = 1_000
+REPORT_READINGS = 5_000
 # Past this many combinations of several rows' readings, a column identity does
 # not choose between them (real reports: at most 7).
 MAX_JOINT = 1_000
