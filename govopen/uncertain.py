@@ -55,8 +55,10 @@ def resolve(cells: pd.DataFrame, readings: dict[int, tuple[str, ...] | None]
     ``readings`` maps a row position of ``cells`` to the other readings OCR
     offers for it. Returns the updated cells and the issue rows.
     """
-    uncertain = [i for i in range(len(cells)) if is_uncertain(cells["confidence"].iat[i])
-                 and cells["status"].iat[i] in ("ok", "blank")]
+    # Plain lists: per-row pandas access would cost every report more than the check.
+    uncertain = [i for i, (p, s) in enumerate(zip(cells["confidence"].tolist(),
+                                                  cells["status"].tolist(), strict=True))
+                 if is_uncertain(p) and s in ("ok", "blank")]
     if not uncertain:  # every text-layer report: no copy to make
         return cells, []
     cells = cells.copy()
