@@ -417,10 +417,10 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
             except Exception as exc:  # one report's fault is its failures row
                 fail(rel, exc)
                 continue
-            for bad, exc in batch.offer(rel, meta, body, wide, cross, status):
-                fail(bad, exc)
-        for bad, exc in batch.settle():
-            fail(bad, exc)
+            for bad, reason in batch.offer(rel, meta, body, wide, cross, status):
+                fail(bad, reason)
+        for bad, reason in batch.settle():
+            fail(bad, reason)
         batch.flush()
         for writer in writers.values():
             writer.close()
