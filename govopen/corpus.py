@@ -81,6 +81,9 @@ TABLES = ("reports", "cells", "issues", "sections", "failures")
 BATCH_ROWS = 20_000
 # Reports gathered (their reports and wide rows) before they are written out.
 REPORT_ROWS = 1_000
+# Reports whose rows are checked against the tables' columns together: one
+# conversion per group instead of one per report (the build's serial part).
+CHECK_GROUP = 64
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
 OUTPUT_FORMAT = 2
 CACHE_DIR = ".cache"
@@ -368,6 +371,11 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
         def grid(rid: str) -> Grid:
             return unpack(index.file[rid], body=False)[0].get("panel", {})
 
+        def fail(rel: str, exc: Exception) -> None:
+            transient[rel] = {"file": rel, "error": type(exc).__name__,
+                              "message": f"while writing the tables: {str(exc)[:500]}"}
+            batch.failures.append(transient[rel])
+
         def values(rid: str) -> np.ndarray:
             body = unpack(index.file[rid], body=True)[1]
             if body is None:  # vanished from the cache since the first pass
@@ -405,14 +413,14 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
                     mark_conflicts(wide, status, other)
                 for copy in copies_of.get(rid, []):  # which copy is right is unknown
                     mark_conflicts(wide, status, values(copy))
-                checked = batch.check(meta, body, wide,
-                                      pd.DataFrame([i.as_row(rid) for i in cross_year]))
+                cross = pd.DataFrame([i.as_row(rid) for i in cross_year])
             except Exception as exc:  # one report's fault is its failures row
-                transient[rel] = {"file": rel, "error": type(exc).__name__,
-                                  "message": f"while writing the tables: {str(exc)[:500]}"}
-                batch.failures.append(transient[rel])
+                fail(rel, exc)
                 continue
-            batch.add(*checked, status)
+            for bad, reason in batch.offer(rel, meta, body, wide, cross, status):
+                fail(bad, reason)
+        for bad, reason in batch.settle():
+            fail(bad, reason)
         batch.flush()
         for writer in writers.values():
             writer.close()
@@ -486,6 +494,8 @@ class _Batch:
         self.frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cells", "sections",
                                                                       "issues")}
         self.rows = 0
+        self.pending: list[tuple[str, dict[str, Any], dict[str, Any], np.ndarray,
+                                 pd.DataFrame, np.ndarray]] = []
 
     def values(self, cells: pd.DataFrame) -> np.ndarray:
         """A report's ``wide`` values: one per template cell, NaN where not read."""
@@ -504,6 +514,46 @@ class _Batch:
         """Why each of a report's ``wide`` values is what it is (:mod:`govopen.missing`)."""
         return wide_status(cells, self.wide_index, expected_cells(self.wide_formats, meta))
 
+    def offer(self, rel: str, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
+              cross_year: pd.DataFrame, status: np.ndarray) -> list[tuple[str, Exception]]:
+        """Queue one report's rows; every :data:`CHECK_GROUP` reports, :meth:`settle`.
+        Returns the reports whose rows cannot be written, with the reason."""
+        self.pending.append((rel, meta, body, wide, cross_year, status))
+        return self.settle() if len(self.pending) >= CHECK_GROUP else []
+
+    def settle(self) -> list[tuple[str, Exception]]:
+        """Check the queued reports' rows together and add them; if the group
+        cannot be written, check them one by one, so that only the reports at
+        fault are left out (returned with the reason)."""
+        group, self.pending = self.pending, []
+        if not group:
+            return []
+        try:
+            tables = {t: self.writers[t].check(_joined(
+                [f for _rel, _m, body, _w, cross, _s in group
+                 for f in ((body[t], cross) if t == "issues" else (body[t],))],
+                self.writers[t].columns)) for t in ("cells", "sections", "issues")}
+            self.writers["reports"].check(pd.DataFrame([m for _r, m, *_ in group]))
+        except Exception:  # find the reports at fault
+            failed: list[tuple[str, Exception]] = []
+            for rel, meta, body, wide, cross, status in group:
+                try:
+                    checked = self.check(meta, body, wide, cross)
+                except Exception as exc:
+                    failed.append((rel, exc))
+                    continue
+                self.add(*checked, status)
+            return failed
+        for _rel, meta, _body, wide, _cross, status in group:
+            self.meta.append(meta)
+            self.wide.append(wide)
+            self.wide_status.append(status)
+        for t, frame in tables.items():
+            self.frames[t].append(frame)
+        self.rows += len(tables["cells"]) + len(group)
+        self._flush_if_full()
+        return []
+
     def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
             cross_year: pd.DataFrame, status: np.ndarray) -> None:
         self.meta.append(meta)
@@ -513,6 +563,9 @@ class _Batch:
             self.frames[t].append(body[t])
         self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own
         self.rows += len(body["cells"]) + 1
+        self._flush_if_full()
+
+    def _flush_if_full(self) -> None:
         if self.rows >= BATCH_ROWS:
             self.flush_rows()
         if len(self.meta) >= REPORT_ROWS:
@@ -540,6 +593,14 @@ class _Batch:
     def flush(self) -> None:
         self.flush_rows()
         self.flush_reports()
+
+
+def _joined(frames: list[pd.DataFrame], columns: tuple[Any, ...]) -> pd.DataFrame:
+    """The rows of ``frames`` in order, as one frame (empty ones left out)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[c.name for c in columns])
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, ...], int]) -> np.ndarray:

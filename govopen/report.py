@@ -190,8 +190,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     meta = {"report_id": report_id, **meta, **_format_meta(formats), **(info or {}),
             "pages": document.pages, "input_form": document.form or document.file_type,
             "n_extra_rows": _extra_rows(cells), "parser_version": __version__,
-            "n_errors": int((issue_frame["severity"] == "error").sum()),
-            "n_warnings": int((issue_frame["severity"] == "warning").sum())}
+            "n_errors": sum(1 for i in issues if i.severity == "error"),
+            "n_warnings": sum(1 for i in issues if i.severity == "warning")}
     section_frame = pd.DataFrame(
         [{"report_id": report_id, "section": s.number, "printed_number": s.printed,
           "heading": s.heading, "text": text[s.body:s.end].strip()} for s in sections],
@@ -202,8 +202,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
 
 def _extra_rows(cells: pd.DataFrame) -> int:
     """How many rows the report adds to the template (``extra:…`` rows)."""
-    extra = cells[cells["row"].str.startswith("extra:")]
-    return int(extra[["table", "row"]].drop_duplicates().shape[0])
+    return len({(t, r) for t, r in zip(cells["table"].tolist(), cells["row"].tolist(),
+                                       strict=True) if r.startswith("extra:")})
 
 
 def file_sha256(path: str | Path) -> str:

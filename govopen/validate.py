@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from itertools import groupby
 from typing import Any
 
@@ -36,14 +37,35 @@ IDENTITY_RULES = ("row_total", "balance", "outcomes", "appeals_total")
 Grid = dict[tuple[str, str, str], tuple[Any, str]]
 
 
-def check_identities(cells: pd.DataFrame) -> list[Issue]:
-    """Issue rows for every identity of one report (``identities.csv``) the cells violate."""
-    grid: Grid = {(r.table, r.row, r.col): (r.value, r.status) for r in cells.itertuples()}
+def check_identities(cells: pd.DataFrame | Mapping[str, Sequence[Any]]) -> list[Issue]:
+    """Issue rows for every identity of one report (``identities.csv``) the cells violate.
+
+    ``cells`` is the report's cells table, or the same columns as plain lists.
+    """
+    table, row, col, value, status = _columns(cells, "table", "row", "col", "value", "status")
+    grid: Grid = {(t, r, c): (v, s) for t, r, c, v, s in zip(table, row, col, value, status,
+                                                              strict=True)}
     formats: dict[str, Any] = {}
-    if "format" in cells.columns:
-        formats = dict(zip(cells["table"], cells["format"], strict=True))
-    own = [i for i in identities() if not i.across_years]
-    return check_all(own, grid, formats)
+    if "format" in cells:
+        formats = dict(zip(table, *_columns(cells, "format"), strict=True))
+    return check_all(_own_identities(), grid, formats)
+
+
+@cache
+def _own_identities() -> tuple[Identity, ...]:
+    """The identities within one report (not across years)."""
+    return tuple(i for i in identities() if not i.across_years)
+
+
+def _columns(cells: pd.DataFrame | Mapping[str, Sequence[Any]], *names: str) -> list[list[Any]]:
+    """Columns of a cells table (or of a mapping of columns) as plain lists:
+    a per-report check reads each cell once, and pandas' per-row access would
+    cost more than the check itself."""
+    out = []
+    for name in names:
+        column = cells[name]
+        out.append(column.tolist() if hasattr(column, "tolist") else list(column))
+    return out
 
 
 def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
@@ -66,16 +88,19 @@ def check_all(rules: Sequence[Identity], now: Grid, formats: Mapping[str, Any],
             formats.get(table), *([(before_formats or {}).get(table)] if i.across_years else []))]
         present = list(rows.get(table, {}))
         units = present if scope == "row" else table_cols(table)
+        # ``group:`` terms depend on the rows present, not on the unit: expand once.
+        expanded = [(ident, ident.expand(present)) for ident in group]
         for unit in units:
-            for ident in group:
-                issue = check(ident, unit, now, before, present, previous)
+            for ident, terms in expanded:
+                issue = check(ident, unit, now, before, present, previous, terms)
                 if issue is not None:
                     issues.append(issue)
     return issues
 
 
 def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
-          present: Sequence[str] = (), previous: str = "") -> Issue | None:
+          present: Sequence[str] = (), previous: str = "",
+          expanded: tuple[tuple[Term, ...], tuple[Term, ...]] | None = None) -> Issue | None:
     """The issue row of identity ``ident`` in row or column ``unit``, or None when it holds.
 
     ``present`` lists the rows of the table in the order printed (for ``group:``
@@ -89,18 +114,15 @@ def check(ident: Identity, unit: str, now: Grid, before: Grid | None = None,
         >>> check(identity("appeals_total"), "review", grid).message
         'appeals row review: 维持 + 纠正 + 其他 + 尚未审结 ≠ 总计: 1 vs 2'
     """
-    parts, whole = ident.expand(present)
+    parts, whole = expanded if expanded is not None else ident.expand(present)
     if not parts:
         return None
-
-    def key(term: Term) -> tuple[str, str, str]:
-        return (ident.table, unit, term.code) if ident.scope == "row" else (
-            ident.table, term.code, unit)
-
+    by_row = ident.scope == "row"
     cells = []
     for term in (*parts, *whole):
         grid = before if term.previous else now
-        cell = grid.get(key(term)) if grid is not None else None
+        key = (ident.table, unit, term.code) if by_row else (ident.table, term.code, unit)
+        cell = grid.get(key) if grid is not None else None
         if cell is None:
             return None
         cells.append((term.sign, cell))
@@ -135,7 +157,7 @@ _COUNT = re.compile(
     r"(?P<n>\d+)\s*(?:件|个|条|份|宗)")
 
 
-def check_narrative(prose: str, cells: pd.DataFrame) -> list[Issue]:
+def check_narrative(prose: str, cells: pd.DataFrame | Mapping[str, Sequence[Any]]) -> list[Issue]:
     """Counts of requests stated in the prose that no total of the table matches.
 
     The prose may count requests received this year (新收), handled (办理结果
@@ -149,8 +171,9 @@ def check_narrative(prose: str, cells: pd.DataFrame) -> list[Issue]:
         >>> check_narrative("全年共办理各类政府信息公开申请20件。", cells)[0].expected
         20.0
     """
-    sel = cells[(cells["table"] == "requests") & (cells["col"] == "total")]
-    totals = {r.row: r.value for r in sel.itertuples() if r.status in ("ok", "blank")}
+    totals = {r: v for t, r, c, v, s in zip(
+        *_columns(cells, "table", "row", "col", "value", "status"), strict=True)
+        if t == "requests" and c == "total" and s in ("ok", "blank")}
     new = totals.get("new")
     if new is None or (isinstance(new, float) and math.isnan(new)):
         return []

@@ -622,3 +622,33 @@ def test_bad_files_add_one_failure_row_each_and_change_nothing_else(tmp_path):
     before, after = load(tmp_path / "out_clean"), load(tmp_path / "out_dirty")
     for name in ("reports", "cells", "issues", "sections", "wide"):
         pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_a_report_whose_rows_cannot_be_written_is_its_own_failure(tmp_path, monkeypatch):
+    """The assembly checks the rows of many reports at once; when that fails, only
+    the report at fault becomes a failures row, the others of its group are written."""
+    files = [f for f in all_files() if f.endswith(".txt")][:3]
+    raw = copy_raw(tmp_path / "raw", files)
+    good = load_built(build(raw, tmp_path / "good", jobs=0, progress=False), tmp_path / "good")
+    bad = files[1]
+    check = export.TableWriter.check
+
+    def refuse(self, frame):
+        if "report_id" in frame and (frame["report_id"] == bad).any():
+            raise ValueError("cannot be written")
+        return check(self, frame)
+
+    monkeypatch.setattr(export.TableWriter, "check", refuse)
+    summary = build(raw, tmp_path / "out", jobs=0, progress=False)
+    assert (summary["reports"], summary["failures"]) == (2, 1)
+    tables = load(tmp_path / "out")
+    failure = tables["failures"].iloc[0]
+    assert failure["file"] == bad and "while writing the tables" in failure["message"]
+    assert sorted(tables["reports"]["report_id"]) == sorted(set(files) - {bad})
+    expected = good["cells"][good["cells"]["report_id"] != bad].reset_index(drop=True)
+    pd.testing.assert_frame_equal(tables["cells"], expected)
+
+
+def load_built(summary: dict, out: Path) -> dict[str, pd.DataFrame]:
+    assert summary["failures"] == 0
+    return load(out)

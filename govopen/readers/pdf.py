@@ -675,14 +675,21 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
             content[cell].append(ch)
             used.add(i)
 
+    # The cells starting in each row, once (not a scan of every cell per row).
+    by_top: dict[float, list[Bbox]] = {}
+    for c in cells:
+        by_top.setdefault(c[1], []).append(c)
     rows = []
     for row_top in tops:
-        starting = sorted((c for c in cells if c[1] == row_top), key=lambda c: c[0])
+        starting = sorted(by_top[row_top], key=lambda c: c[0])
+        at: dict[float, Bbox] = {}
+        for c in starting:
+            at.setdefault(c[0], c)  # the first cell starting at x, as before
         texts: list[str] = []
         cols: list[int] = []
         boxes: list[Bbox | None] = []
         for x in xs:
-            cell = next((c for c in starting if c[0] == x), None)  # type: ignore[assignment]
+            cell = at.get(x)  # type: ignore[assignment]
             if cell is not None:
                 texts.append(_cell_text(content[cell]))
                 cols.append(col_of[x])
