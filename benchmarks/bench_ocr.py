@@ -8,7 +8,8 @@ recognition, template match):
 * 1 worker: one after the other in this process;
 * 2 workers: through the build's worker pool (:func:`govopen.runner.run`).
 
-It prints wall seconds per page for each. ``--compare-tesseract`` also reads
+It prints wall and CPU seconds per page for each (on a shared machine the wall
+time depends on the other load; the CPU time much less). ``--compare-tesseract`` also reads
 every non-empty table cell of those pages with both engines (the same crops) and
 prints, per engine, the share of numeric cells read exactly as printed (the
 PDF's text layer says what is printed) and the seconds per cell.
@@ -43,8 +44,9 @@ def parse(path: str) -> int:
     return int(report.cells["value"].notna().sum())
 
 
-def per_page(images: list[Path], jobs: int) -> float:
-    t0 = time.perf_counter()
+def per_page(images: list[Path], jobs: int) -> tuple[float, float]:
+    """Wall and CPU seconds per page (CPU of this process and of its finished workers)."""
+    t0, c0 = time.perf_counter(), _cpu()
     if jobs == 1:
         for p in images:
             parse(str(p))
@@ -53,7 +55,14 @@ def per_page(images: list[Path], jobs: int) -> float:
         bad = [o for o in outcomes if not o.ok]
         if bad:
             raise SystemExit(f"failed: {bad}")
-    return (time.perf_counter() - t0) / len(images)
+    return (time.perf_counter() - t0) / len(images), (_cpu() - c0) / len(images)
+
+
+def _cpu() -> float:
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def compare(images: list[Path], pages: list[int], work: Path) -> None:
@@ -123,7 +132,9 @@ def main() -> None:
         ocr._engine()  # load the models once before timing
         for jobs in (1, 2):
             ocr._SEEN.clear()  # no page may come from the per-process page cache
-            print(f"{jobs} worker{'s' if jobs > 1 else ''}: {per_page(images, jobs):.1f} s per page")
+            wall, cpu = per_page(images, jobs)
+            print(f"{jobs} worker{'s' if jobs > 1 else ''}: {wall:.1f} s per page "
+                  f"(CPU {cpu:.1f} s per page; load average {os.getloadavg()[0]:.1f})")
         if args.compare_tesseract:
             if shutil.which("tesseract") is None:
                 raise SystemExit("--compare-tesseract needs tesseract-ocr and tesseract-ocr-chi-sim")

@@ -20,6 +20,7 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import scans
 from conftest import EXPECTED
@@ -47,13 +48,15 @@ def variants(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def read(variants):
-    """Each variant read once per session (OCR is slow)."""
+    """Each variant read once per session (OCR is slow), without the default time
+    limit, which OCR counts against: these tests check what is read, and on a
+    loaded machine a page can take over a minute."""
     done: dict[str, govopen.Report] = {}
 
     def get(name: str) -> tuple[govopen.Report, list[int]]:
         path, pages = variants[name]
         if name not in done:
-            done[name] = govopen.read_report(path, report_id=name)
+            done[name] = govopen.read_report(path, report_id=name, timeout=None)
         return done[name], pages
 
     return get
@@ -187,3 +190,50 @@ def test_build_reads_pictures_and_mixed_pdfs(variants, read, tmp_path):
         reports.loc["jiangsu/hongze_page3.jpg", "level"] in ("", None)
     issues = tables["issues"]
     assert "needs_ocr" in set(issues[issues["report_id"] == "jiangsu/hongze_stamped.pdf"]["rule"])
+
+
+# --------------------------------------------------------------------------- audit view
+
+
+def assert_box_on_its_number(report: govopen.Report, cell) -> None:
+    """``show`` crops the page OCR read, boxes the cell inside the crop, over its number:
+    the box's pixels, recognised again, give the cell's raw text."""
+    from govopen.readers.ocr import recognise
+
+    view = report.show(cell.table, cell.row, cell.col)
+    assert view.kind == "image" and view.image.width > 0 and view.image.height > 0
+    x0, top, x1, bottom = view.box
+    assert 0 <= x0 < x1 <= view.image.width and 0 <= top < bottom <= view.image.height
+    inner = view.image.crop((int(x0) + 4, int(top) + 4, int(x1) - 4, int(bottom) - 4))
+    red = np.asarray(inner)[:, :, 0]  # the red box and the yellow label shade fade out
+    ink = np.flatnonzero((red < 128).any(axis=1))
+    assert ink.size, f"no print inside the box of {cell.table}/{cell.row}/{cell.col}"
+    line = red[max(0, ink[0] - 3):ink[-1] + 4]
+    glyphs = recognise([np.ascontiguousarray(np.dstack([line] * 3))])[0]
+    assert "".join(g.text for g in glyphs) == cell.raw
+
+
+def numbers_on(report: govopen.Report, page: int, n: int = 4):
+    cells = report.cells[(report.cells["page"] == page) & (report.cells["status"] == "ok")
+                         & (report.cells["value"] >= 10)]
+    return list(cells.iloc[:: max(1, len(cells) // n)].head(n).itertuples())
+
+
+def test_show_on_a_scanned_page_turned_by_90(read):
+    """The turned page is boxed on the upright image OCR read, not on the PDF's page."""
+    report, pages = read("turned90")
+    assert set(report.document.page_images) == set(pages)
+    cells = numbers_on(report, pages[0])
+    assert len(cells) == 4
+    for cell in cells:
+        assert_box_on_its_number(report, cell)
+
+
+def test_show_on_a_picture(variants):
+    jpg = variants["noisy150"][0].parent / "noisy150_3.jpg"
+    report = govopen.read_report(jpg, timeout=None)
+    assert set(report.document.page_images) == {1}
+    cells = numbers_on(report, 1)
+    assert len(cells) == 4
+    for cell in cells:
+        assert_box_on_its_number(report, cell)
