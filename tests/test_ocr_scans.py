@@ -197,20 +197,20 @@ def test_build_reads_pictures_and_mixed_pdfs(variants, read, tmp_path):
 
 def assert_box_on_its_number(report: govopen.Report, cell) -> None:
     """``show`` crops the page OCR read, boxes the cell inside the crop, over its number:
-    the box's pixels, recognised again, give the cell's raw text."""
-    from govopen.readers.ocr import recognise
+    the lines of print inside the drawn box, recognised again, give the cell's raw text."""
+    from govopen.document import join_wrapped
+    from govopen.readers import ocr
 
     view = report.show(cell.table, cell.row, cell.col)
     assert view.kind == "image" and view.image.width > 0 and view.image.height > 0
     x0, top, x1, bottom = view.box
     assert 0 <= x0 < x1 <= view.image.width and 0 <= top < bottom <= view.image.height
-    inner = view.image.crop((int(x0) + 4, int(top) + 4, int(x1) - 4, int(bottom) - 4))
-    red = np.asarray(inner)[:, :, 0]  # the red box and the yellow label shade fade out
-    ink = np.flatnonzero((red < 128).any(axis=1))
-    assert ink.size, f"no print inside the box of {cell.table}/{cell.row}/{cell.col}"
-    line = red[max(0, ink[0] - 3):ink[-1] + 4]
-    glyphs = recognise([np.ascontiguousarray(np.dstack([line] * 3))])[0]
-    assert "".join(g.text for g in glyphs) == cell.raw
+    # the red channel: the red box and the yellow label shade fade out
+    gray = np.ascontiguousarray(np.asarray(view.image)[:, :, 0])
+    lines = ocr._cell_lines(gray, ocr._ink(gray), view.box)
+    assert lines, f"no print inside the box of {cell.table}/{cell.row}/{cell.col}"
+    text = join_wrapped(["".join(g.text for g in line) for line in ocr.recognise(lines)])
+    assert text == cell.raw
 
 
 def numbers_on(report: govopen.Report, page: int, n: int = 4):
