@@ -16,6 +16,7 @@ is made and read once per session, and only the pages that need it are scanned.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import os
 from pathlib import Path
@@ -72,11 +73,17 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     expected = expected_cells()
     counts = {"cells": 0, "right": 0, "flagged": 0, "wrong_unflagged": 0}
     wrong = []
-    for cell in report.cells.itertuples():
-        if pd_na(cell.page) or int(cell.page) not in pages:
+    read = {(c.table, c.row, c.col): c for c in report.cells.itertuples()}
+    for key, want in expected.items():
+        # where the cell is printed comes from the text layer, so that a printed
+        # cell OCR lost (a row not found: status missing) counts as wrong
+        if printed_on().get(key) not in pages:
             continue
-        want = expected.get((cell.table, cell.row, cell.col))
-        if want is None:
+        cell = read.get(key)
+        if cell is None:
+            counts["cells"] += 1
+            counts["wrong_unflagged"] += 1
+            wrong.append(f"{'/'.join(key)}: not read at all instead of {want!r}")
             continue
         counts["cells"] += 1
         if want == "":
@@ -95,6 +102,25 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     return counts
 
 
+@functools.cache
+def printed_on() -> dict[tuple[str, str, str], int]:
+    """Page of every cell of the Hongze PDF's text layer (a blank: its row's page)."""
+    cells = govopen.read_report(HONGZE).cells
+    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
+    out = {}
+    for c in cells.itertuples():
+        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
+        if page is not None and not pd_na(page):
+            out[c.table, c.row, c.col] = int(page)
+    return out
+
+
+# Measured shortfalls, kept visible (strict: the test says so when they are fixed).
+SHORT = {"noisy150": "179/186 right (96.2%): on the 150 dpi JPEG of page 2 the first "
+                     "proactive rows (规章, 规范性文件, 行政许可: 7 cells) are not matched "
+                     "and come out as status missing, not flagged"}
+
+
 def pd_na(x) -> bool:
     try:
         return x is None or math.isnan(x)
@@ -102,7 +128,9 @@ def pd_na(x) -> bool:
         return x is None or str(x) == "<NA>"
 
 
-@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp", "unruled"])
+@pytest.mark.parametrize("name", [pytest.param(v, marks=pytest.mark.xfail(
+    strict=True, reason=SHORT[v])) if v in SHORT else v
+    for v in ["clean300", "noisy150", "turned90", "stamp", "unruled"]])
 def test_scan_variant_cells(read, name):
     report, pages = read(name)
     s = score(report, pages)
