@@ -118,7 +118,8 @@ def printed_on() -> dict[tuple[str, str, str], int]:
 # Measured shortfalls, kept visible (strict: the test says so when they are fixed).
 SHORT = {"noisy150": "179/186 right (96.2%): on the 150 dpi JPEG of page 2 the first "
                      "proactive rows (规章, 规范性文件, 行政许可: 7 cells) are not matched "
-                     "and come out as status missing, not flagged"}
+                     "and come out as status missing with a row_not_found warning, not "
+                     "unreadable (the same with the OCR code before this change)"}
 
 
 def pd_na(x) -> bool:
