@@ -5,10 +5,11 @@
 * for a PDF cell with a bounding box, a crop of the rendered page (pdfplumber's
   ``page.to_image``) with the cell boxed in red and its row and column labels
   shaded in yellow;
-* for an OCR'd page, the same drawn on the page image: a reader that OCRs a page
-  puts the image in ``Document.page_images[page]`` (a PIL image) and gives each
-  cell's bbox in that image's pixels; :func:`show` then crops that image instead
-  of rendering the PDF (no other change is needed);
+* for an OCR'd page, the same drawn on the page image OCR read (upright and
+  deskewed, so a box sits on its number even on a turned or skewed scan): the
+  OCR reader puts it in ``Document.page_images[page]`` as ``(PIL image, pixels
+  per bbox unit)`` (a bare image means bboxes in its pixels); :func:`show` then
+  crops that image instead of rendering the PDF;
 * for text, HTML and Word reports (and PDF cells without a box), the lines of the
   normalised text around the cell, the cell marked — in an HTML report a line is a
   table row, its cells separated by tabs.
@@ -250,8 +251,9 @@ _COLUMN_RULES = ("balance", "outcomes")
 def _page_image(report: Any, doc: Any, page: int) -> tuple[Any, float] | None:
     """The page as (PIL image, pixels per bbox unit); None if it cannot be drawn."""
     images = getattr(doc, "page_images", None) or {}
-    if page in images:  # OCR'd page: bboxes are in the image's pixels
-        return images[page].convert("RGB"), 1.0
+    if page in images:  # OCR'd page: the image OCR read, and its pixels per bbox unit
+        image, scale = images[page] if isinstance(images[page], tuple) else (images[page], 1.0)
+        return image.convert("RGB"), float(scale)
     source = report.meta.get("source_file")
     path = _source_path(report, source)
     if path is None or path.suffix.lower() != ".pdf":

@@ -99,6 +99,8 @@ class Document:
             (:class:`govopen.issues.Issue`).
         form: the input form the reader detected (``markdown``, ``text-layout`` …;
             see :data:`govopen.readers.text.FORMS`); empty means the file type.
+        page_images: for OCR'd pages, the upright page image OCR read, as
+            ``{page: (PIL image, pixels per bbox unit)}`` (the audit view crops it).
     """
 
     text: str
@@ -108,6 +110,7 @@ class Document:
     header: dict[str, str] = field(default_factory=dict)
     notes: list[Issue] = field(default_factory=list)
     form: str = ""
+    page_images: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._starts = [s.start for s in self.spans]
@@ -142,6 +145,7 @@ class DocumentBuilder:
         self.header: dict[str, str] = {}
         self.notes: list[Issue] = []
         self.form = ""
+        self.page_images: dict[int, Any] = {}
         self._parts: list[str] = []
         self._spans: list[Span] = []
         self._length = 0
@@ -218,6 +222,7 @@ class DocumentBuilder:
             header=dict(self.header),
             notes=list(self.notes),
             form=self.form,
+            page_images=dict(self.page_images),
         )
 
 

@@ -131,6 +131,27 @@ def splice(text_pdf: Path, scanned: dict[int, Path], out: Path) -> Path:
     return out
 
 
+# How each variant of the issue is made: dpi of the scan, then what degrade() does.
+SCANS = {
+    "clean300": (300, {}),
+    "noisy150": (150, {"angle": 1.0, "noise": 12.0, "blur": 0.6, "quality": 60}),
+    "turned90": (200, {"turn": 90}),
+    "stamp": (200, {"stamp": True}),
+}
+
+
+def scan_pages(pdf: Path, variant: str, pages: list[int], work: Path) -> Path:
+    """``pdf`` with ``pages`` (1-based) replaced by scans made the ``variant`` way."""
+    dpi, how = SCANS[variant]
+    work.mkdir(parents=True, exist_ok=True)
+    scanned = {}
+    for n in pages:
+        png = rasterise(pdf, n, dpi, work / f"{pdf.stem}_{variant}_{n}.png")
+        picture = degrade(png, work / f"{pdf.stem}_{variant}_{n}d", seed=n, **how) if how else png
+        scanned[n] = images_to_pdf([picture], work / f"{pdf.stem}_{variant}_{n}.pdf", dpi)
+    return splice(pdf, scanned, work / f"{pdf.stem}_{variant}.pdf")
+
+
 def make_variants(pdf: Path, work: Path) -> dict[str, tuple[Path, list[int]]]:
     """The scan variants of the issue, each with the pages that are pictures.
 

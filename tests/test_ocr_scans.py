@@ -16,10 +16,12 @@ is made and read once per session, and only the pages that need it are scanned.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import scans
 from conftest import EXPECTED
@@ -47,13 +49,15 @@ def variants(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def read(variants):
-    """Each variant read once per session (OCR is slow)."""
+    """Each variant read once per session (OCR is slow), without the default time
+    limit, which OCR counts against: these tests check what is read, and on a
+    loaded machine a page can take over a minute."""
     done: dict[str, govopen.Report] = {}
 
     def get(name: str) -> tuple[govopen.Report, list[int]]:
         path, pages = variants[name]
         if name not in done:
-            done[name] = govopen.read_report(path, report_id=name)
+            done[name] = govopen.read_report(path, report_id=name, timeout=None)
         return done[name], pages
 
     return get
@@ -69,11 +73,17 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     expected = expected_cells()
     counts = {"cells": 0, "right": 0, "flagged": 0, "wrong_unflagged": 0}
     wrong = []
-    for cell in report.cells.itertuples():
-        if pd_na(cell.page) or int(cell.page) not in pages:
+    read = {(c.table, c.row, c.col): c for c in report.cells.itertuples()}
+    for key, want in expected.items():
+        # where the cell is printed comes from the text layer, so that a printed
+        # cell OCR lost (a row not found: status missing) counts as wrong
+        if printed_on().get(key) not in pages:
             continue
-        want = expected.get((cell.table, cell.row, cell.col))
-        if want is None:
+        cell = read.get(key)
+        if cell is None:
+            counts["cells"] += 1
+            counts["wrong_unflagged"] += 1
+            wrong.append(f"{'/'.join(key)}: not read at all instead of {want!r}")
             continue
         counts["cells"] += 1
         if want == "":
@@ -92,6 +102,26 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     return counts
 
 
+@functools.cache
+def printed_on() -> dict[tuple[str, str, str], int]:
+    """Page of every cell of the Hongze PDF's text layer (a blank: its row's page)."""
+    cells = govopen.read_report(HONGZE).cells
+    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
+    out = {}
+    for c in cells.itertuples():
+        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
+        if page is not None and not pd_na(page):
+            out[c.table, c.row, c.col] = int(page)
+    return out
+
+
+# Measured shortfalls, kept visible (strict: the test says so when they are fixed).
+SHORT = {"noisy150": "179/186 right (96.2%): on the 150 dpi JPEG of page 2 the first "
+                     "proactive rows (规章, 规范性文件, 行政许可: 7 cells) are not matched "
+                     "and come out as status missing with a row_not_found warning, not "
+                     "unreadable (the same with the OCR code before this change)"}
+
+
 def pd_na(x) -> bool:
     try:
         return x is None or math.isnan(x)
@@ -99,7 +129,9 @@ def pd_na(x) -> bool:
         return x is None or str(x) == "<NA>"
 
 
-@pytest.mark.parametrize("name", ["clean300", "noisy150", "turned90", "stamp", "unruled"])
+@pytest.mark.parametrize("name", [pytest.param(v, marks=pytest.mark.xfail(
+    strict=True, reason=SHORT[v])) if v in SHORT else v
+    for v in ["clean300", "noisy150", "turned90", "stamp", "unruled"]])
 def test_scan_variant_cells(read, name):
     report, pages = read(name)
     s = score(report, pages)
@@ -187,3 +219,50 @@ def test_build_reads_pictures_and_mixed_pdfs(variants, read, tmp_path):
         reports.loc["jiangsu/hongze_page3.jpg", "level"] in ("", None)
     issues = tables["issues"]
     assert "needs_ocr" in set(issues[issues["report_id"] == "jiangsu/hongze_stamped.pdf"]["rule"])
+
+
+# --------------------------------------------------------------------------- audit view
+
+
+def assert_box_on_its_number(report: govopen.Report, cell) -> None:
+    """``show`` crops the page OCR read, boxes the cell inside the crop, over its number:
+    the lines of print inside the drawn box, recognised again, give the cell's raw text."""
+    from govopen.document import join_wrapped
+    from govopen.readers import ocr
+
+    view = report.show(cell.table, cell.row, cell.col)
+    assert view.kind == "image" and view.image.width > 0 and view.image.height > 0
+    x0, top, x1, bottom = view.box
+    assert 0 <= x0 < x1 <= view.image.width and 0 <= top < bottom <= view.image.height
+    # the red channel: the red box and the yellow label shade fade out
+    gray = np.ascontiguousarray(np.asarray(view.image)[:, :, 0])
+    lines = ocr._cell_lines(gray, ocr._ink(gray), view.box)
+    assert lines, f"no print inside the box of {cell.table}/{cell.row}/{cell.col}"
+    text = join_wrapped(["".join(g.text for g in line) for line in ocr.recognise(lines)])
+    assert text == cell.raw
+
+
+def numbers_on(report: govopen.Report, page: int, n: int = 4):
+    cells = report.cells[(report.cells["page"] == page) & (report.cells["status"] == "ok")
+                         & (report.cells["value"] >= 10)]
+    return list(cells.iloc[:: max(1, len(cells) // n)].head(n).itertuples())
+
+
+def test_show_on_a_scanned_page_turned_by_90(read):
+    """The turned page is boxed on the upright image OCR read, not on the PDF's page."""
+    report, pages = read("turned90")
+    assert set(report.document.page_images) == set(pages)
+    cells = numbers_on(report, pages[0])
+    assert len(cells) == 4
+    for cell in cells:
+        assert_box_on_its_number(report, cell)
+
+
+def test_show_on_a_picture(variants):
+    jpg = variants["noisy150"][0].parent / "noisy150_3.jpg"
+    report = govopen.read_report(jpg, timeout=None)
+    assert set(report.document.page_images) == {1}
+    cells = numbers_on(report, 1)
+    assert len(cells) == 4
+    for cell in cells:
+        assert_box_on_its_number(report, cell)

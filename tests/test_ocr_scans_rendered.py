@@ -1,0 +1,175 @@
+"""Scans of random reports rendered by LibreOffice, read by OCR, against the values drawn.
+
+Two of the committed round-trip PDFs (tests/fixtures/roundtrip, made by
+LibreOffice from random values in the State Council template's merged-cell
+tables; their values in expected.json) are rasterised into the scan variants of
+issue 10 with :func:`scans.scan_pages`: 300 dpi clean; 150 dpi JPEG with noise,
+blur and a 1° rotation; a page turned by 90°; a red seal over the numbers. One
+page of each report is scanned per variant, the other page in each report the
+other time, so that every variant scans both pages of the template (page 1: the
+proactive tables and most of table 三; page 2: the rest of 三 and table 四)
+while OCR'ing only one page per report (OCR is the slowest thing in the suite).
+
+Every cell of a scanned page is compared with the value it was drawn from: at
+least 99% must be right and none wrong without a flag (a NaN ``unreadable`` or
+``ambiguous`` cell is flagged; a wrong number, or a blank where a number is
+printed, is not). These reports have up to eight-digit counts, decimals and blank
+cells, unlike the Hongze scans of test_ocr_scans.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+import scans
+from render import values_from_list
+
+import govopen
+
+ROUNDTRIP = Path(__file__).resolve().parent / "fixtures" / "roundtrip"
+CASES = json.loads((ROUNDTRIP / "expected.json").read_text(encoding="utf-8"))["reports"]
+# One report per template format, both with blank cells; which page of each is scanned.
+PLAN = {
+    "clean300": {"rt_004.pdf": [1], "rt_005.pdf": [2]},
+    "noisy150": {"rt_004.pdf": [2], "rt_005.pdf": [1]},
+    "turned90": {"rt_004.pdf": [1], "rt_005.pdf": [2]},
+    "stamp": {"rt_004.pdf": [2], "rt_005.pdf": [1]},
+}
+FLAGGED = {"unreadable", "ambiguous"}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(scans.missing_tools()),
+                       reason=f"needs {', '.join(scans.missing_tools())} to make the scans"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def read(tmp_path_factory):
+    pytest.importorskip("rapidocr_onnxruntime")
+    os.nice(5)  # OCR is slow: let the other work go first
+    work = tmp_path_factory.mktemp("rendered_scans")
+    done: dict[tuple[str, str], govopen.Report] = {}
+
+    def get(variant: str, name: str) -> govopen.Report:
+        if (variant, name) not in done:
+            pdf = scans.scan_pages(ROUNDTRIP / name, variant, PLAN[variant][name], work)
+            done[variant, name] = govopen.read_report(pdf, report_id=f"{variant}/{name}",
+                                                       timeout=None)  # checks what, not how fast
+        return done[variant, name]
+
+    return get
+
+
+def score(report: govopen.Report, name: str, pages: list[int]) -> dict[str, list[str]]:
+    """The cells drawn for ``name`` that are printed on its scanned ``pages``, by outcome.
+
+    Where a cell is printed is read off the source PDF's text layer (a blank
+    cell: where the other cells of its row are), not off the OCR'd report, so a
+    printed number that OCR lost (a blank, or a row not found) counts as wrong.
+    """
+    case = CASES[name]
+    drawn = values_from_list(case["values"], case["format"])
+    cells = {(c.table, c.row, c.col): c for c in report.cells.itertuples()}
+    out: dict[str, list[str]] = {"right": [], "flagged": [], "wrong": []}
+    for key, want in drawn.items():
+        if printed_on(name).get(key) not in pages:
+            continue
+        cell = cells.get(key)
+        if cell is None:
+            out["wrong"].append(f"{name} {'/'.join(key)}: not read at all (drawn {want!r})")
+            continue
+        if want is None:
+            ok = math.isnan(cell.value) and cell.status == "blank"
+        else:
+            ok = not math.isnan(cell.value) and math.isclose(cell.value, want, rel_tol=1e-12,
+                                                             abs_tol=1e-9)
+        if ok:
+            out["right"].append("/".join(key))
+        elif math.isnan(cell.value) and cell.status in FLAGGED:
+            out["flagged"].append("/".join(key))
+        else:
+            out["wrong"].append(f"{name} {'/'.join(key)}: {cell.value} "
+                                f"({cell.status}, raw {cell.raw!r}) instead of {want!r}")
+    return out
+
+
+@functools.cache
+def printed_on(name: str) -> dict[tuple[str, str, str], int]:
+    """Page of every cell of the source PDF (its text layer; a blank: its row's page)."""
+    cells = govopen.read_report(ROUNDTRIP / name).cells
+    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
+    out = {}
+    for c in cells.itertuples():
+        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
+        if page is not None and not pd_na(page):
+            out[c.table, c.row, c.col] = int(page)
+    return out
+
+
+def pd_na(x) -> bool:
+    try:
+        return x is None or math.isnan(x)
+    except TypeError:
+        return x is None or str(x) == "<NA>"
+
+
+def outcomes(read, variant: str) -> dict[str, list[str]]:
+    """The scanned cells of both reports of ``variant``, sorted by outcome (printed)."""
+    total: dict[str, list[str]] = {"right": [], "flagged": [], "wrong": []}
+    for name, pages in PLAN[variant].items():
+        report = read(variant, name)
+        assert report.meta["format"] == CASES[name]["format"]
+        assert report.meta["year"] == CASES[name]["year"]
+        for k, v in score(report, name, pages).items():
+            total[k] += v
+    cells = sum(len(v) for v in total.values())
+    print(f"\n{variant}: {cells} cells on the scanned pages of {', '.join(PLAN[variant])}: "
+          f"{len(total['right']) / max(1, cells):.1%} right, {len(total['flagged'])} flagged "
+          f"({', '.join(total['flagged'])}), {len(total['wrong'])} wrong but unflagged")
+    # one page of each report, blanks included: 100-130 cells a page
+    assert cells >= 190, f"{variant}: only {cells} cells on the scanned pages"
+    return total
+
+
+# Measured shortfalls, kept visible (strict: the tests say so when they are fixed).
+LOST_ROW = ("the last row of table 三 (四、结转下年度继续办理, 7 cells) on page 2 read at "
+            "200 dpi is not matched: status missing with a row_not_found warning, not "
+            "unreadable")
+WRONG = {"stamp": f"7 of 198 cells: {LOST_ROW} (rt_004)",
+         "turned90": f"7 of 199 cells: {LOST_ROW} (rt_005)"}
+SHORT = {"stamp": f"96.5% right (191/198): {LOST_ROW}",
+         "turned90": f"95.5% right (190/199): {LOST_ROW}; and two 1s of 14 and 16 on page 1 "
+                     "of rt_004 at 200 dpi score 0.87 and 0.84, below the 0.90 threshold "
+                     "(flagged unreadable; the random tables do not balance, so no identity "
+                     "can confirm them)"}
+
+
+def known(short: dict[str, str]) -> list:
+    return [pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=short[v]))
+            if v in short else v for v in sorted(PLAN)]
+
+
+@pytest.mark.parametrize("variant", known(WRONG))
+def test_rendered_scan_no_wrong_unflagged_cell(read, variant):
+    assert not outcomes(read, variant)["wrong"]
+
+
+@pytest.mark.parametrize("variant", known(SHORT))
+def test_rendered_scan_reads_99_percent_right(read, variant):
+    total = outcomes(read, variant)
+    share = len(total["right"]) / sum(len(v) for v in total.values())
+    assert share >= 0.99, f"{variant}: {share:.1%} right"
+
+
+def test_rendered_scans_keep_text_pages_on_the_text_layer(read):
+    report = read("stamp", "rt_004.pdf")
+    scanned = report.cells["page"] == 2
+    assert report.cells.loc[scanned & (report.cells["status"] == "ok"), "confidence"].notna().all()
+    assert report.cells.loc[report.cells["page"] == 1, "confidence"].isna().all()
