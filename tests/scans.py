@@ -10,6 +10,7 @@ between text pages for the mixed PDFs.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import random
@@ -23,6 +24,32 @@ TOOLS = ("pdftoppm", "img2pdf")
 
 def missing_tools() -> list[str]:
     return [t for t in TOOLS if shutil.which(t) is None]
+
+
+@functools.cache
+def printed_on(pdf: Path) -> dict[tuple[str, str, str], int]:
+    """The page of every cell of ``pdf``'s text layer (a blank cell: its row's page).
+
+    Scan tests score the cells printed on the scanned pages from this, not from
+    the OCR'd report, so that a printed cell OCR lost counts as wrong.
+    """
+    import govopen
+
+    cells = govopen.read_report(pdf).cells
+    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
+    out = {}
+    for c in cells.itertuples():
+        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
+        if page is not None and not pd_na(page):
+            out[c.table, c.row, c.col] = int(page)
+    return out
+
+
+def pd_na(x) -> bool:
+    try:
+        return x is None or math.isnan(x)
+    except TypeError:
+        return x is None or str(x) == "<NA>"
 
 
 def rasterise(pdf: Path, page: int, dpi: int, out: Path) -> Path:

@@ -16,7 +16,6 @@ is made and read once per session, and only the pages that need it are scanned.
 from __future__ import annotations
 
 import csv
-import functools
 import math
 import os
 from pathlib import Path
@@ -77,7 +76,7 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     for key, want in expected.items():
         # where the cell is printed comes from the text layer, so that a printed
         # cell OCR lost (a row not found: status missing) counts as wrong
-        if printed_on().get(key) not in pages:
+        if scans.printed_on(HONGZE).get(key) not in pages:
             continue
         cell = read.get(key)
         if cell is None:
@@ -102,31 +101,11 @@ def score(report: govopen.Report, pages: list[int]) -> dict[str, int]:
     return counts
 
 
-@functools.cache
-def printed_on() -> dict[tuple[str, str, str], int]:
-    """Page of every cell of the Hongze PDF's text layer (a blank: its row's page)."""
-    cells = govopen.read_report(HONGZE).cells
-    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
-    out = {}
-    for c in cells.itertuples():
-        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
-        if page is not None and not pd_na(page):
-            out[c.table, c.row, c.col] = int(page)
-    return out
-
-
 # Measured shortfalls, kept visible (strict: the test says so when they are fixed).
 SHORT = {"noisy150": "179/186 right (96.2%): on the 150 dpi JPEG of page 2 the first "
                      "proactive rows (规章, 规范性文件, 行政许可: 7 cells) are not matched "
                      "and come out as status missing with a row_not_found warning, not "
                      "unreadable (the same with the OCR code before this change)"}
-
-
-def pd_na(x) -> bool:
-    try:
-        return x is None or math.isnan(x)
-    except TypeError:
-        return x is None or str(x) == "<NA>"
 
 
 @pytest.mark.parametrize("name", [pytest.param(v, marks=pytest.mark.xfail(
@@ -215,7 +194,7 @@ def test_build_reads_pictures_and_mixed_pdfs(variants, read, tmp_path):
     tables = load(tmp_path / "out_no_ocr")
     reports = tables["reports"].set_index("source_file")
     # a picture without OCR has no readable text: no agency, and no level guessed for it
-    assert pd_na(reports.loc["jiangsu/hongze_page3.jpg", "level"]) or \
+    assert scans.pd_na(reports.loc["jiangsu/hongze_page3.jpg", "level"]) or \
         reports.loc["jiangsu/hongze_page3.jpg", "level"] in ("", None)
     issues = tables["issues"]
     assert "needs_ocr" in set(issues[issues["report_id"] == "jiangsu/hongze_stamped.pdf"]["rule"])

@@ -19,7 +19,6 @@ cells, unlike the Hongze scans of test_ocr_scans.py.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -79,7 +78,7 @@ def score(report: govopen.Report, name: str, pages: list[int]) -> dict[str, list
     cells = {(c.table, c.row, c.col): c for c in report.cells.itertuples()}
     out: dict[str, list[str]] = {"right": [], "flagged": [], "wrong": []}
     for key, want in drawn.items():
-        if printed_on(name).get(key) not in pages:
+        if scans.printed_on(ROUNDTRIP / name).get(key) not in pages:
             continue
         cell = cells.get(key)
         if cell is None:
@@ -98,26 +97,6 @@ def score(report: govopen.Report, name: str, pages: list[int]) -> dict[str, list
             out["wrong"].append(f"{name} {'/'.join(key)}: {cell.value} "
                                 f"({cell.status}, raw {cell.raw!r}) instead of {want!r}")
     return out
-
-
-@functools.cache
-def printed_on(name: str) -> dict[tuple[str, str, str], int]:
-    """Page of every cell of the source PDF (its text layer; a blank: its row's page)."""
-    cells = govopen.read_report(ROUNDTRIP / name).cells
-    rows = cells.dropna(subset=["page"]).groupby(["table", "row"])["page"].first()
-    out = {}
-    for c in cells.itertuples():
-        page = c.page if not pd_na(c.page) else rows.get((c.table, c.row))
-        if page is not None and not pd_na(page):
-            out[c.table, c.row, c.col] = int(page)
-    return out
-
-
-def pd_na(x) -> bool:
-    try:
-        return x is None or math.isnan(x)
-    except TypeError:
-        return x is None or str(x) == "<NA>"
 
 
 def outcomes(read, variant: str) -> dict[str, list[str]]:
