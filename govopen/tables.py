@@ -688,11 +688,12 @@ def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece
         return kept
     better, _ = consistent(moved, checks)
     if better and sum(bool(c([p.value for p in better[0]])) for c in checks) > score:
+        name = "四" if table == "appeals" else row.code  # section 四 is read as one row
         findings.append(Issue(
             "cells_placed_by_identity", "info",
-            f"row {row.code if table != 'appeals' else '四'}: the converter's empty cells break an identity whose total is "
+            f"row {name}: the converter's empty cells break an identity whose total is "
             f"printed; the numbers {_shown(tokens)} are placed where the identities hold "
-            "(none changed)", table=table, row=row.code if table != "appeals" else ""))
+            "(none changed)", table=table, row=row.code))  # the caller blanks 四's row
         return better
     return kept
 
