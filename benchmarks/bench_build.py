@@ -178,13 +178,23 @@ def measure(raw: Path, out: Path, jobs: int, trace: bool = False) -> dict:
 
 
 def write_pdf_corpus(raw: Path, n: int) -> list[Path]:
-    """``n`` PDFs: the repository's PDFs round-robin, each copy made unique."""
+    """``n`` PDFs: the repository's PDFs round-robin, each copy made unique.
+
+    Each copy gets its own ``agency_id`` in a manifest: otherwise the copies of
+    one report are, rightly, copies of one report (same agency and year), and the
+    build compares every one with the one it keeps — work a corpus of distinct
+    agencies does not have.
+    """
     sources = sorted([*ROOT.glob("tests/fixtures/**/*.pdf"), *ROOT.glob("data/raw/**/*.pdf")])
     raw.mkdir(parents=True)
+    rows = ["file,agency_id"]
     for i in range(n):
         src = sources[i % len(sources)]
         # A comment after %%EOF: the same document, a different hash.
-        (raw / f"{i:05d}_{src.name}").write_bytes(src.read_bytes() + f"\n%{i}\n".encode())
+        name = f"{i:05d}_{src.name}"
+        (raw / name).write_bytes(src.read_bytes() + f"\n%{i}\n".encode())
+        rows.append(f"{name},bench-{i:05d}")
+    (raw / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return sources
 
 

@@ -13,9 +13,12 @@ An entry is data that cannot carry code (never ``pickle``: anyone who can put a
 file in a shared ``OUT/.cache`` would otherwise run code in the next build). Its
 layout (:func:`pack` / :func:`unpack`): a magic line, the byte lengths of its
 parts, a JSON head (the ``reports`` row, the cells the cross-year checks read),
-then the body tables (cells, issues, sections) as Arrow IPC streams, read back
-without pandas metadata and with column types from an allow-list. An entry that
-does not load (:meth:`Cache.valid`) is parsed again, never trusted.
+then the body tables (cells, issues, sections) as Arrow IPC streams. A build's
+workers write them already in their tables' columns, and the build reads them
+back as Arrow tables that must have exactly those columns and types (so that
+the parent process only joins and writes them); read as DataFrames, they are
+read without pandas metadata and with column types from an allow-list. An entry
+that does not load (:meth:`Cache.valid`) is parsed again, never trusted.
 
 Example:
     >>> import tempfile
@@ -40,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 
 from govopen import __version__
+from govopen.export import NULLABLE
 from govopen.report import file_sha256
 
 SUFFIX = ".entry"
@@ -49,7 +53,6 @@ _SIZES = struct.Struct("<4Q")  # head, then each body table, in bytes
 # The only column types an entry may ask for when it is read back.
 _DTYPES = {"Int64", "float64", "int64", "object", "bool", "boolean", "str", "string"}
 _TEXT = {"object", "str", "string"}  # text columns: any of these reads the same
-_NULLABLE = {pa.int64(): pd.Int64Dtype()}  # integers with gaps, as the parser makes them
 
 
 class Cache:
@@ -73,13 +76,13 @@ class Cache:
         except (OSError, ValueError):
             return False
 
-    def load(self, key: str, body: bool = True) -> tuple[dict[str, Any] | None,
-                                                          dict[str, Any] | None]:
-        """An entry's head and (if asked and present) body; ``(None, None)`` if it
-        is missing or does not load, in which case it is deleted."""
+    def load(self, key: str, body: bool = True, schemas: dict[str, pa.Schema] | None = None
+             ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """An entry's head and (if asked and present) body (see :func:`unpack`);
+        ``(None, None)`` if it is missing or does not load, in which case it is deleted."""
         try:
             with self.path(key).open("rb") as handle:
-                return unpack(handle, body)
+                return unpack(handle, body, schemas)
         except FileNotFoundError:
             return None, None
         except (OSError, ValueError, pa.ArrowException):
@@ -123,7 +126,8 @@ class Cache:
 
 
 def pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
-    """One entry's bytes: ``head`` (JSON-able) and ``body`` (DataFrames of :data:`BODY`).
+    """One entry's bytes: ``head`` (JSON-able) and ``body`` (the tables of :data:`BODY`,
+    as DataFrames or as Arrow tables).
 
     Example:
         >>> import io, pandas as pd
@@ -135,9 +139,10 @@ def pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
     parts: list[bytes] = []
     if body is not None:
         head = {**head, "dtypes": {t: {c: str(d) for c, d in body[t].dtypes.items()}
-                                   for t in BODY}}
+                                   for t in BODY if isinstance(body[t], pd.DataFrame)}}
         for t in BODY:
-            table = pa.Table.from_pandas(body[t], preserve_index=False)
+            table = body[t] if isinstance(body[t], pa.Table) else pa.Table.from_pandas(
+                body[t], preserve_index=False)
             table = table.replace_schema_metadata(None)  # read back by the allow-list
             sink = pa.BufferOutputStream()
             with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -168,19 +173,30 @@ def read_head(handle: Any) -> tuple[dict[str, Any], tuple[int, ...]]:
     return head, sizes
 
 
-def unpack(handle: Any, body: bool = True) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Read an entry written by :func:`pack` (head, body or None)."""
+def unpack(handle: Any, body: bool = True, schemas: dict[str, pa.Schema] | None = None
+           ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Read an entry written by :func:`pack` (head, body or None).
+
+    With ``schemas`` the body tables are Arrow tables that must have exactly
+    those columns and types (``ValueError`` otherwise); without, DataFrames whose
+    column types come from the allow-list.
+    """
     head, sizes = read_head(handle)
     if not body or "failure" in head:
         return head, None
     dtypes = head.get("dtypes") or {}
-    out = {}
+    out: dict[str, Any] = {}
     for t, size in zip(BODY, sizes[1:], strict=True):
         data = handle.read(size)
         if len(data) != size:
             raise ValueError("truncated cache entry")
-        frame = pa.ipc.open_stream(data).read_all().to_pandas(ignore_metadata=True,
-                                                              types_mapper=_NULLABLE.get)
+        table = pa.ipc.open_stream(data).read_all()
+        if schemas is not None:
+            if not table.schema.equals(schemas[t]):
+                raise ValueError(f"cache entry: {t} not in the table's columns")
+            out[t] = table
+            continue
+        frame = table.to_pandas(ignore_metadata=True, types_mapper=NULLABLE.get)
         for column, dtype in (dtypes.get(t) or {}).items():
             if dtype not in _DTYPES or column not in frame:
                 raise ValueError(f"cache entry: column type {dtype!r} not allowed")

@@ -45,11 +45,13 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from govopen import export
-from govopen.cache import Cache, code_version, entry_key, input_hashes, pack
+from govopen.cache import BODY, Cache, code_version, entry_key, input_hashes, pack
 from govopen.codebook import (
     codebook,
+    conform,
     schema,
     to_markdown,
     wide_cell_columns,
@@ -87,6 +89,8 @@ CHECK_GROUP = 64
 # Changes whenever the layout of the outputs changes (part of the inputs digest).
 OUTPUT_FORMAT = 2
 CACHE_DIR = ".cache"
+# The columns a cache entry's body tables must have (its workers conform them).
+_BODY_SCHEMAS = {t: export.arrow_schema(schema(t)) for t in BODY}
 
 
 def build(raw: str | Path, out: str | Path, *, jobs: int | None = None,
@@ -218,8 +222,7 @@ def parse_entry(path: str, rel: str, row: dict[str, str], raw: str | None = None
     head = {"meta": report.meta,
             "panel": [[*k, *v] for k, v in panel_grid(report.cells).items()],
             "readable": int(report.cells["value"].notna().sum())}
-    body = {"cells": report.cells, "issues": report.issues, "sections": report.sections}
-    return _pack(head, body)
+    return _pack(head, {t: export.arrow_table(getattr(report, t), t, schema(t)) for t in BODY})
 
 
 def _storable(report: Any) -> None:
@@ -242,9 +245,10 @@ def _pack(head: dict[str, Any], body: dict[str, Any] | None = None) -> bytes:
 
 
 def _unpack(cache: Cache, key: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """An entry's head, and its body if asked (None for a failure); an entry that
-    vanished or does not load reads as ``{"failure": None}``."""
-    head, data = cache.load(key, body)
+    """An entry's head, and its body if asked (None for a failure): the Arrow tables
+    of :data:`govopen.cache.BODY` in their tables' columns. An entry that vanished
+    or does not load reads as ``{"failure": None}``."""
+    head, data = cache.load(key, body, _BODY_SCHEMAS)
     if head is None or (body and data is None and "failure" not in head):
         return {"failure": None}, None
     try:
@@ -259,6 +263,12 @@ def _unpack(cache: Cache, key: str, body: bool) -> tuple[dict[str, Any], dict[st
         cache.path(key).unlink(missing_ok=True)
         return {"failure": None}, None
     return head, data
+
+
+def _frames(body: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """An entry's body tables as DataFrames (for the code that edits them)."""
+    return {t: conform(body[t].to_pandas(types_mapper=export.NULLABLE.get), t, schema(t))
+            for t in BODY}
 
 
 def finalize_meta(meta: dict[str, Any], rel: str, row: dict[str, str],
@@ -362,9 +372,12 @@ def _assemble(out: Path, files: list[str], keys: dict[str, str], cache: Cache,
 
         def unpack(rel: str, body: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
             head, data = _unpack(cache, keys[rel], body=body or bool(fixes.of(rel)))
-            if data is not None and fixes.apply(rel, head["meta"].get("sha256"), data,
-                                                head["meta"]):
-                head["panel"] = panel_grid(data["cells"])
+            if data is not None and fixes.of(rel):
+                frames = _frames(data)
+                changed = fixes.apply(rel, head["meta"].get("sha256"), frames, head["meta"])
+                if changed:
+                    head["panel"] = panel_grid(frames["cells"])
+                data = {t: export.arrow_table(frames[t], t, schema(t)) for t in BODY}
             return head, data
 
         @functools.lru_cache(maxsize=256)
@@ -491,28 +504,31 @@ class _Batch:
         self.wide: list[np.ndarray] = []
         self.wide_status: list[np.ndarray] = []
         self.failures: list[dict[str, str]] = []
-        self.frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cells", "sections",
-                                                                      "issues")}
+        self.frames: dict[str, list[pa.Table]] = {t: [] for t in ("cells", "sections",
+                                                                  "issues")}
         self.rows = 0
         self.pending: list[tuple[str, dict[str, Any], dict[str, Any], np.ndarray,
                                  pd.DataFrame, np.ndarray]] = []
 
-    def values(self, cells: pd.DataFrame) -> np.ndarray:
+    def values(self, cells: pa.Table) -> np.ndarray:
         """A report's ``wide`` values: one per template cell, NaN where not read."""
-        return _wide_values(cells, self.wide_index)
+        return _wide_values(_keys(cells), cells.column("value").to_pylist(), self.wide_index)
 
     def check(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
               cross_year: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], np.ndarray,
-                                                 pd.DataFrame]:
+                                                 pa.Table]:
         """One report's rows, conformed to the tables' columns (raises if they cannot be
         written: the caller makes that report a failures row instead)."""
-        body = {t: self.writers[t].check(body[t]) for t in ("cells", "sections", "issues")}
         self.writers["reports"].check(pd.DataFrame([meta]))
-        return meta, body, wide, self.writers["issues"].check(cross_year)
+        return meta, body, wide, self._issues(cross_year)
 
-    def status(self, cells: pd.DataFrame, meta: dict[str, Any]) -> np.ndarray:
+    def _issues(self, frame: pd.DataFrame) -> pa.Table:
+        return export.arrow_table(frame, "issues", self.writers["issues"].columns)
+
+    def status(self, cells: pa.Table, meta: dict[str, Any]) -> np.ndarray:
         """Why each of a report's ``wide`` values is what it is (:mod:`govopen.missing`)."""
-        return wide_status(cells, self.wide_index, expected_cells(self.wide_formats, meta))
+        return wide_status(_keys(cells), cells.column("status").to_pylist(), self.wide_index,
+                           expected_cells(self.wide_formats, meta))
 
     def offer(self, rel: str, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
               cross_year: pd.DataFrame, status: np.ndarray) -> list[tuple[str, Exception]]:
@@ -524,45 +540,41 @@ class _Batch:
     def settle(self) -> list[tuple[str, Exception]]:
         """Check the queued reports' rows together and add them; if the group
         cannot be written, check them one by one, so that only the reports at
-        fault are left out (returned with the reason)."""
+        fault are left out (returned with the reason). (The body tables are in
+        their columns already: the cache holds them so.)"""
         group, self.pending = self.pending, []
         if not group:
             return []
         try:
-            tables = {t: self.writers[t].check(_joined(
-                [f for _rel, _m, body, _w, cross, _s in group
-                 for f in ((body[t], cross) if t == "issues" else (body[t],))],
-                self.writers[t].columns)) for t in ("cells", "sections", "issues")}
             self.writers["reports"].check(pd.DataFrame([m for _r, m, *_ in group]))
+            rows = [c for *_, c, _s in group if len(c)]
+            cross = self._issues(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
         except Exception:  # find the reports at fault
             failed: list[tuple[str, Exception]] = []
-            for rel, meta, body, wide, cross, status in group:
+            for rel, meta, body, wide, cross_year, status in group:
                 try:
-                    checked = self.check(meta, body, wide, cross)
+                    checked = self.check(meta, body, wide, cross_year)
                 except Exception as exc:
                     failed.append((rel, exc))
                     continue
                 self.add(*checked, status)
             return failed
-        for _rel, meta, _body, wide, _cross, status in group:
-            self.meta.append(meta)
-            self.wide.append(wide)
-            self.wide_status.append(status)
-        for t, frame in tables.items():
-            self.frames[t].append(frame)
-        self.rows += len(tables["cells"]) + len(group)
-        self._flush_if_full()
+        offset = 0
+        for _rel, meta, body, wide, cross_year, status in group:
+            n = len(cross_year)
+            self.add(meta, body, wide, cross.slice(offset, n), status)
+            offset += n
         return []
 
     def add(self, meta: dict[str, Any], body: dict[str, Any], wide: np.ndarray,
-            cross_year: pd.DataFrame, status: np.ndarray) -> None:
+            cross_year: pa.Table, status: np.ndarray) -> None:
         self.meta.append(meta)
         self.wide.append(wide)
         self.wide_status.append(status)
         for t in ("cells", "sections", "issues"):
             self.frames[t].append(body[t])
         self.frames["issues"].append(cross_year)  # a report's cross-year issues follow its own
-        self.rows += len(body["cells"]) + 1
+        self.rows += body["cells"].num_rows + 1
         self._flush_if_full()
 
     def _flush_if_full(self) -> None:
@@ -572,10 +584,10 @@ class _Batch:
             self.flush_reports()
 
     def flush_rows(self) -> None:
-        for t, frames in self.frames.items():
-            frames = [f for f in frames if not f.empty]
-            if frames:
-                self.writers[t].write(pd.concat(frames, ignore_index=True))
+        for t, tables in self.frames.items():
+            tables = [f for f in tables if f.num_rows]
+            if tables:
+                self.writers[t].write_arrow(tables)
             self.frames[t] = []
         self.rows = 0
 
@@ -595,23 +607,19 @@ class _Batch:
         self.flush_reports()
 
 
-def _joined(frames: list[pd.DataFrame], columns: tuple[Any, ...]) -> pd.DataFrame:
-    """The rows of ``frames`` in order, as one frame (empty ones left out)."""
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=[c.name for c in columns])
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+def _keys(cells: pa.Table) -> list[tuple[str, str, str]]:
+    """The (table, row, col) of each of a report's cells rows."""
+    return list(zip(*(cells.column(c).to_pylist() for c in ("table", "row", "col")),
+                    strict=True))
 
 
-def _wide_values(cells: pd.DataFrame, index: dict[tuple[str, ...], int]) -> np.ndarray:
+def _wide_values(keys: list[tuple[str, str, str]], values: list[float | None],
+                 index: dict[tuple[str, ...], int]) -> np.ndarray:
     row = np.full(len(index), np.nan)
-    keys = zip(cells["table"].tolist(), cells["row"].tolist(), cells["col"].tolist(),
-               strict=True)
-    for key, value in zip(reversed(list(keys)), reversed(cells["value"].tolist()),
-                          strict=True):  # the first of duplicates wins
+    for key, value in zip(reversed(keys), reversed(values), strict=True):  # the first wins
         i = index.get(key)
         if i is not None:
-            row[i] = value
+            row[i] = np.nan if value is None else value
     return row
 
 

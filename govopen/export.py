@@ -53,6 +53,7 @@ RECORD = "build.json"
 _TMP = ".tmp-"
 _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64(),
           "list": pa.list_(pa.float64())}
+NULLABLE = {pa.int64(): pd.Int64Dtype()}  # integer columns with gaps, as conform() makes them
 STATA_ROWS = 500  # rows of the Stata file prepared at a time
 # The largest number a Stata double holds; anything beyond (and inf) is missing there.
 STATA_MAX = 8.988465674311579e307
@@ -219,6 +220,22 @@ def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
     return pa.schema([(c.name, _ARROW[c.dtype]) for c in columns])
 
 
+def arrow_table(frame: pd.DataFrame, table: str, columns: tuple[Column, ...]) -> pa.Table:
+    """``frame`` conformed to a table's columns, as Arrow; raises if it cannot be written.
+
+    A build's workers hand over each report's rows in this form, so that the
+    parent only joins and writes them.
+
+    Example:
+        >>> from govopen.codebook import schema
+        >>> t = arrow_table(pd.DataFrame({"file": ["a.pdf"]}), "failures", schema("failures"))
+        >>> t.column_names, t.column("error").null_count
+        (['file', 'error', 'message'], 1)
+    """
+    return pa.Table.from_pandas(conform(frame, table, columns), schema=arrow_schema(columns),
+                                preserve_index=False).replace_schema_metadata(None)
+
+
 class TableWriter:
     """One table written batch by batch to ``NAME.parquet`` and ``NAME.csv``."""
 
@@ -241,6 +258,24 @@ class TableWriter:
         """Append ``frame``'s rows (conformed to the columns); returns them as written."""
         frame = conform(frame, self.name, self.columns)
         table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        self._write(table, frame)
+        return frame
+
+    def write_arrow(self, tables: list[pa.Table]) -> None:
+        """Append the rows of ``tables`` (each made by :func:`arrow_table` for this table)."""
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if not table.schema.equals(self.schema):
+            raise ValueError(f"{self.name}: rows not in the table's columns")
+        frame = table.to_pandas(types_mapper=NULLABLE.get)
+        for c in self.columns:  # as conform() makes them, so that the CSV reads the same
+            if c.dtype == "list":
+                frame[c.name] = pd.Series(table.column(c.name).to_pylist(), dtype=object)
+        if self._parquet is None:  # pandas' column types, as a frame written first leaves them
+            table = table.replace_schema_metadata(pa.Table.from_pandas(
+                frame.iloc[:0], schema=self.schema, preserve_index=False).schema.metadata)
+        self._write(table, frame)
+
+    def _write(self, table: pa.Table, frame: pd.DataFrame) -> None:
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self._parquet_path, table.schema)
         else:
@@ -250,7 +285,6 @@ class TableWriter:
                                lineterminator="\n")
         self._header = False
         self.rows += len(frame)
-        return frame
 
     def close(self) -> None:
         if self._parquet is None:  # no rows: still a file with the columns
@@ -279,8 +313,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             text = s.where(s.map(lambda v: isinstance(v, str)), None)
         else:
             continue
-        risky = text.str.contains(_FORMULA, na=False) & ~text.str.fullmatch(_NOT_FORMULA,
-                                                                             na=False)
+        risky = text.str.contains(_FORMULA, na=False)
+        if risky.any():  # (numbers such as -3 are the common case: matched on few rows)
+            risky[risky] = ~text[risky].str.fullmatch(_NOT_FORMULA, na=False)
         if risky.any():
             out = out.copy() if out is frame else out
             out.loc[risky, column] = "'" + text[risky]

@@ -82,20 +82,19 @@ def value_labels() -> dict[int, str]:
             for c in CODES.values()}
 
 
-def wide_status(cells: pd.DataFrame, index: dict[tuple[str, ...], int],
-                expected: np.ndarray) -> np.ndarray:
+def wide_status(keys: list[tuple[str, str, str]], statuses: list[str],
+                index: dict[tuple[str, ...], int], expected: np.ndarray) -> np.ndarray:
     """A report's status per wide cell (object array, aligned with ``index``).
 
-    ``expected`` marks the cells the report's template format has: of those, a
-    cell without a ``cells`` row was not printed (``missing``); the others are
-    None. Where a cell is printed twice the first reading wins, as for values.
+    ``keys`` are the (table, row, col) of the report's ``cells`` rows and
+    ``statuses`` their status. ``expected`` marks the cells the report's template
+    format has: of those, a cell without a ``cells`` row was not printed
+    (``missing``); the others are None. Where a cell is printed twice the first
+    reading wins, as for values.
     """
     # numpy's stubs leave None out of where()'s scalar arguments; it is an object scalar here
     out = np.where(expected, "missing", None).astype(object)  # type: ignore[call-overload]
-    keys = zip(cells["table"].tolist(), cells["row"].tolist(), cells["col"].tolist(),
-               strict=True)
-    for key, status in zip(reversed(list(keys)), reversed(cells["status"].tolist()),
-                           strict=True):
+    for key, status in zip(reversed(keys), reversed(statuses), strict=True):
         i = index.get(key)
         if i is not None:
             out[i] = status
