@@ -106,6 +106,27 @@ def test_entry_body_with_a_forbidden_column_type_is_parsed_again(tmp_path):
         unpack(io.BytesIO(bad))
 
 
+def test_entry_body_not_in_the_tables_columns_is_parsed_again(tmp_path):
+    """A build reads the body as Arrow tables that must have exactly the tables'
+    columns and types: anything else is an entry that does not load (deleted)."""
+    import pyarrow as pa
+
+    from govopen.cache import pack
+    from govopen.corpus import _BODY_SCHEMAS
+
+    cache = Cache(tmp_path)
+    good = {t: s.empty_table() for t, s in _BODY_SCHEMAS.items()}
+    cache.put("a" * 64, pack({"meta": {}}, good))
+    head, body = cache.load("a" * 64, schemas=_BODY_SCHEMAS)
+    assert head == {"meta": {}, "dtypes": {}} and body is not None
+    assert body["cells"].schema.equals(_BODY_SCHEMAS["cells"])
+    bad = {**good, "cells": good["cells"].drop_columns(["value"]).append_column(
+        "value", pa.array([], pa.string()))}  # the value column as text
+    cache.put("b" * 64, pack({"meta": {}}, bad))
+    assert cache.load("b" * 64, schemas=_BODY_SCHEMAS) == (None, None)
+    assert "b" * 64 not in cache
+
+
 # --------------------------------------------------------------------------- values
 
 
