@@ -2,9 +2,10 @@
 
 Checked on the rendered output: the crop exists, the cell's box falls inside it
 and sits on the printed number (the PDF text under the box is the raw text), and
-the marked source line contains the raw text. Fixtures (tests/fixtures/audit/):
-the Hongze district 2023 PDF, the Shanghai general office 2019 HTML page and the
-广武镇 2020 text report.
+the marked source line contains the raw text. Fixtures: the Hongze district 2023
+PDF (the sample corpus's, tests/fixtures/corpus/jiangsu/), and in
+tests/fixtures/audit/ the Shanghai general office 2019 HTML page and the 广武镇
+2020 text report.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import govopen
 from govopen.audit import RESOLUTION, View
 
 AUDIT = ROOT / "tests" / "fixtures" / "audit"
-HONGZE = AUDIT / "hongze_2023.pdf"
+HONGZE = ROOT / "tests" / "fixtures" / "corpus" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ def dataset(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("review")
     raw = shutil.copytree(FIXTURES / "corrections" / "raw", tmp / "raw")
     (raw / "jiangsu").mkdir()
-    shutil.copy(FIXTURES / "audit" / "hongze_2023.pdf", raw / "jiangsu" / "hongze_2023.pdf")
+    shutil.copy(FIXTURES / "corpus" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf", raw / "jiangsu" / "hongze_2023.pdf")
     build(raw, tmp / "data", jobs=0, progress=False)
     return raw, tmp / "data"
 

@@ -19,7 +19,7 @@ def rows_of(ws) -> dict[str, tuple]:
 
 def test_workbook_is_laid_out_like_the_printed_tables(tmp_path):
     out = tmp_path / "hongze.xlsx"
-    assert main(["parse", str(FIXTURES / "audit" / "hongze_2023.pdf"), "--xlsx", str(out)]) == 0
+    assert main(["parse", str(FIXTURES / "corpus" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"), "--xlsx", str(out)]) == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["二 proactive", "三 requests", "四 appeals", "issues", "key"]
     req = book["三 requests"]
