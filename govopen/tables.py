@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, product
 
+from govopen.apart import columns_apart
 from govopen.issues import Issue, shown
 from govopen.limits import check
 from govopen.sections import Section, find_sections
@@ -109,10 +110,12 @@ class _Row:
     options: list[list[Piece]] | None = None
     unit_hint: str = ""
     too_many: bool = False  # more readings than can be listed: ambiguous
+    unread: tuple[int, ...] = ()  # cells left NaN though the row is read (apart.py)
 
 
 def read_tables(text: str, year: int | None = None,
-                sections: list[Section] | None = None, form: str = "") -> TableResult:
+                sections: list[Section] | None = None, form: str = "",
+                line_of: Callable[[int], int | None] | None = None) -> TableResult:
     """Read the three tables of a report's normalised text.
 
     ``year`` (the year reported on) breaks ties when a table's labels do not show
@@ -122,6 +125,8 @@ def read_tables(text: str, year: int | None = None,
     numbers than cells has blank cells not printed, and the identities choose
     where they are; in markdown the empty cells of a row that has too many or too
     few cells do not say where its blank cells are, so they are placed the same way.
+    ``line_of`` gives the line of the text file an offset was printed on (plain
+    text dumps): a table printed column by column is then read in printed order.
     """
     result = TableResult(sections=sections if sections is not None else find_sections(text))
     by_number = {s.number: s for s in result.sections if s.number}
@@ -148,7 +153,8 @@ def read_tables(text: str, year: int | None = None,
             segs += _appeals_rest(text, hi, segs, form)
             _read_appeals(segs, template("appeals", fmt), result)
         else:
-            _read_rows(text, segs, template(table, fmt), result)
+            _read_rows(text, segs, template(table, fmt), result,
+                       line_of if form == "text-lines" else None)
         result.formats[table] = fmt
     return result
 
@@ -223,7 +229,8 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 # --- rows of sections 二 and 三 -------------------------------------------
 
-def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
+def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult,
+               line_of: Callable[[int], int | None] | None = None) -> None:
     segs = _rejoin_wrapped(segs, tmpl)
     rows = _match(segs, tmpl, result)
     pieces = _pieces(rows, segs, tmpl)
@@ -235,6 +242,8 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     if tmpl.table == "requests":
         _solve_requests(rows)
         _read_in_order(segs, rows, tmpl, result)
+    if line_of is not None:
+        _read_apart(segs, rows, tmpl, result, line_of)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
@@ -435,6 +444,63 @@ def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
         "section 三: its labels are printed apart from its numbers; the numbers were read "
         "row by row in the template's order, every row adding up to its total",
         table="requests"))
+
+
+def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: TableResult,
+                line_of: Callable[[int], int | None]) -> None:
+    """Rows no label gave numbers to, read from the columns printed apart
+    (:func:`govopen.apart.columns_apart`); a column whose numbers are fewer than
+    its rows stays NaN ``ambiguous``. Only rows left unread are read, and only
+    if none of the numbers was read for another row."""
+    got, short = columns_apart(segs, tmpl, line_of)
+    todo = [r for r in rows if r.code in got and not r.options]
+    used = {t.start for r in todo for t in got[r.code] if t is not None}
+    # The numbers under a column header were taken for a row the template lacks,
+    # labelled by that header: it is no row.
+    headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
+              and any(t.start in used for t in r.segment.values)]
+    taken = {p.start for r in rows if r.options and r not in headed for o in r.options for p in o}
+    if not todo or used & taken:
+        return
+    rows[:] = [r for r in rows if r not in headed]
+    gone = {r.code for r in headed}
+    result.findings[:] = [f for f in result.findings if not (f.table == tmpl.table
+                                                              and f.row in gone)]
+    for row in todo:
+        pieces: list[Piece] = []
+        for tok, kind in zip(got[row.code], row.kinds, strict=True):
+            options = readings([tok], (kind,)) if tok is not None else None
+            pieces.append(options[0][0] if options and len(options) == 1 else Piece(
+                None, "", tok.start if tok is not None else 0, tok.end if tok is not None else 0))
+        row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None)
+        if len(row.unread) == len(pieces):
+            continue
+        label = row.segment.label if row.segment is not None else ""
+        row.segment = Segment(label, values=[t for t in got[row.code] if t is not None])
+        row.options = [pieces]
+    done = {r.code for r in todo if r.options}
+    if not done:
+        return
+    printed = {t.start for seg in segs for t in seg.values if t.kind == "num"}
+    if printed <= used | taken:  # every number is read: none is left unlabelled
+        result.findings[:] = [f for f in result.findings if not (
+            f.table == tmpl.table and f.rule == "values_unlabelled")]
+    result.findings[:] = [f for f in result.findings if not (
+        f.table == tmpl.table and f.row in done and f.rule in ("row_values_missing",
+                                                               "row_not_found",
+                                                               "row_cells_mismatch"))]
+    result.findings.append(Issue(
+        "columns_read_apart", "info",
+        f"section {_zh(tmpl.table)}: its labels are printed apart from its numbers, column by "
+        f"column; rows {', '.join(sorted(done))} were read from the columns as printed",
+        table=tmpl.table))
+    for codes, cols, n in short:
+        if set(codes) & done:
+            result.findings.append(Issue(
+                "blanks_unplaced", "warning",
+                f"section {_zh(tmpl.table)}: column {'/'.join(cols)} prints {n} numbers for "
+                f"{len(codes) * len(cols)} cells of rows {codes[0]} … {codes[-1]}: the rows of "
+                "its blank cells cannot be told; left NaN", table=tmpl.table, col=",".join(cols)))
 
 
 def _heads(seg: Segment, cols: tuple[str, ...], tmpl: Template) -> bool:
@@ -917,6 +983,9 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
         return
     ambiguous = []
     for k in range(n):
+        if k in row.unread:
+            result.cells.append(Cell(table, row.code, row.cols[k], None, "", "ambiguous", None))
+            continue
         pieces = {p[k].value for p in row.options}
         piece = row.options[0][k]
         if len(pieces) == 1:

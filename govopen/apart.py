@@ -1,0 +1,256 @@
+"""Tables whose labels are printed apart from their numbers, column by column (plain pdftotext).
+
+Plain ``pdftotext`` writes a page's text in blocks: a table's row labels come
+first, one a line, then its columns, each a block of numbers one a line (or the
+columns under one header as one block, row by row), each under its header. A
+blank cell leaves no line, so a column block one number short could have its
+blank in any row. Here the blocks are read in the order they were printed (the
+lines of the text file, not the order the reader reassembled them in) and a
+column is read only when its block holds exactly one number per row; the cells
+of any other column stay unread (NaN). Nothing is read unless every label and
+header stands where this layout puts it.
+
+Example:
+    >>> from govopen.templates import template
+    >>> from govopen.tokens import segment
+    >>> text = "一、本年新收政府信息公开申请数量\\n二、上年结转政府信息公开申请数量\\n\\n自然人\\n3\\n4\\n"
+    >>> segs = segment(text)
+    >>> lines = {i: text.count("\\n", 0, i) + 1 for i in range(len(text))}
+    >>> got, short = columns_apart(segs, template("requests", "2021"), lines.get)
+    >>> [(row, [t.text if t else None for t in cells][:2]) for row, cells in got.items()]
+    [('new', ['3', None]), ('carried_over', ['4', None])]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from govopen.templates import Template
+from govopen.tokens import Segment, Token
+
+# A row's cells as read (None: not read), by row code.
+Read = dict[str, list[Token | None]]
+# Columns whose block was short: (row codes, column codes, numbers printed).
+Short = list[tuple[tuple[str, ...], tuple[str, ...], int]]
+# Where a sub-table of section 二 starts: its clause of the regulations.
+_CLAUSE = re.compile(r"第二十条|第20条")
+
+
+@dataclass
+class _Chunk:
+    """Consecutive lines of label text, or a block of numbers on consecutive lines."""
+
+    lines: list[int]
+    texts: list[str]  # one per line (label chunks)
+    numbers: list[Token]  # number blocks
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", "", "".join(self.texts))
+
+
+def _chunks(segs: list[Segment], line_of: Callable[[int], int | None]) -> list[_Chunk] | None:
+    """The table's label chunks and number blocks in printed order, or None when a
+    line prints a label and a number (not this layout) or a token's line is unknown."""
+    by_line: dict[int, list[Token]] = {}
+    seen: set[int] = set()
+    for seg in segs:
+        for tok in (*seg.labels, *seg.values):
+            if tok.start in seen or tok.kind == "blank":
+                continue
+            seen.add(tok.start)
+            line = line_of(tok.start)
+            if line is None:
+                return None
+            by_line.setdefault(line, []).append(tok)
+    out: list[_Chunk] = []
+    last = -2
+    for line in sorted(by_line):
+        toks = sorted(by_line[line], key=lambda t: t.start)
+        kinds = {t.kind for t in toks}
+        if len(kinds) > 1 or (kinds == {"num"} and len(toks) > 1):
+            return None
+        number = kinds == {"num"}
+        prev = out[-1] if out else None
+        # Chunks are cut by any line between them (a blank line too).
+        if prev is not None and bool(prev.numbers) == number and line == last + 1:
+            prev.lines.append(line)
+        else:
+            prev = _Chunk([line], [], [])
+            out.append(prev)
+        if number:
+            prev.numbers.append(toks[0])
+        else:
+            prev.texts.append(" ".join(t.text for t in toks))
+        last = line
+    return out
+
+
+def _rows_named(text: str, tmpl: Template) -> list[int]:
+    """The template rows a label chunk names, in order: consecutive rows of the
+    template each found after the one before, and no other row named (else [])."""
+    found = [(m.start(), j) for j, d in enumerate(tmpl.rows) if (m := d.pattern.search(text))]
+    if not found:
+        return []
+    j, pos, named = min(found)[1], 0, []
+    while j < len(tmpl.rows) and (m := tmpl.rows[j].pattern.search(text, pos)):
+        named.append(j)
+        pos, j = m.end(), j + 1
+    rest = text[pos:]
+    if any(d.pattern.search(rest) for d in tmpl.rows[j:]) or any(
+            tmpl.rows[i].pattern.search(text) for i in range(named[0])):
+        return []
+    return named
+
+
+def _cols_named(chunk: _Chunk, tmpl: Template) -> list[int]:
+    """The columns of the template a header chunk names (by line and as a whole)."""
+    texts = [re.sub(r"\s+", "", t) for t in chunk.texts] + [chunk.text]
+    return sorted({k for k, c in enumerate(tmpl.cols) if any(c.pattern.search(t) for t in texts)})
+
+
+def columns_apart(segs: list[Segment], tmpl: Template,
+                  line_of: Callable[[int], int | None]) -> tuple[Read, Short]:
+    """Rows of a table printed apart from their labels, column by column.
+
+    ``line_of`` gives the line of the text file a document offset was printed on.
+    Returns the cells read of each row (None where a column's block is short)
+    and the short columns. See the module doc.
+    """
+    chunks = _chunks(segs, line_of)
+    if not chunks:
+        return {}, []
+    if tmpl.table == "proactive":
+        return _proactive(chunks, tmpl)
+    return _pages(chunks, tmpl)
+
+
+def _is_header(chunk: _Chunk, tmpl: Template) -> bool:
+    """A chunk of column headers: it names a column and at most one row (总计, 其他)."""
+    return bool(_cols_named(chunk, tmpl)) and len(_rows_named(chunk.text, tmpl)) <= 1
+
+
+def _stretches(chunks: list[_Chunk], tmpl: Template
+               ) -> list[tuple[list[_Chunk], list[_Chunk], _Chunk | None]]:
+    """The text before each number block (and after the last), split into its label
+    chunks and its header chunks (the first column's header may stand above the
+    labels)."""
+    out: list[tuple[list[_Chunk], list[_Chunk], _Chunk | None]] = []
+    texts: list[_Chunk] = []
+    for chunk in [*chunks, None]:
+        if chunk is not None and not chunk.numbers:
+            texts.append(chunk)
+            continue
+        heads = [c for c in texts if _is_header(c, tmpl)]
+        out.append(([c for c in texts if c not in heads], heads, chunk))
+        texts = []
+    return out
+
+
+def _merged(chunks: list[_Chunk]) -> _Chunk:
+    return _Chunk([ln for c in chunks for ln in c.lines], [t for c in chunks for t in c.texts], [])
+
+
+def _pages(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
+    """Section 三: on each page a list of row labels, then column blocks under headers.
+
+    A block whose headers name columns ``a`` … (up to where the next block's
+    headers start) holds those columns row by row; it is read when it holds
+    exactly one number per cell of the rows listed. A block without headers,
+    or text that is neither, ends the page's reading with nothing read.
+    """
+    read: Read = {}
+    short: Short = []
+    rows: list[int] = []
+    blocks: list[tuple[list[int], _Chunk]] = []
+    for labels, heads, block in _stretches(chunks, tmpl):
+        if labels or not heads or block is None:
+            if rows and blocks and (labels or block is None):
+                _page(rows, blocks, tmpl, read, short)
+            rows, blocks = [], []
+            named = _rows_named(_merged(labels).text, tmpl) if labels else []
+            if len(named) < 2 or not heads or block is None:
+                continue
+            rows = named
+        blocks.append((_cols_named(_merged(heads), tmpl), block))
+    return read, short
+
+
+def _page(rows: list[int], blocks: list[tuple[list[int], _Chunk]], tmpl: Template,
+          read: Read, short: Short) -> None:
+    firsts = [named[0] for named, _ in blocks]
+    if firsts != sorted(set(firsts)):
+        return
+    ends = [*firsts[1:], blocks[-1][0][-1] + 1]
+    if any(named[-1] >= end for (named, _), end in zip(blocks, ends, strict=True)):
+        return
+    widths = {tmpl.rows[j].cols for j in rows}
+    if len(widths) != 1:
+        return
+    row_cols = widths.pop()
+    codes = tuple(tmpl.rows[j].code for j in rows)
+    for (_, block), first, end in zip(blocks, firsts, ends, strict=True):
+        cols = tuple(c.code for c in tmpl.cols[first:end])
+        if any(c not in row_cols for c in cols):
+            continue
+        for code in codes:
+            read.setdefault(code, [None] * len(row_cols))
+        if len(block.numbers) != len(cols) * len(codes):
+            short.append((codes, cols, len(block.numbers)))
+            continue
+        for r, code in enumerate(codes):
+            for c, col in enumerate(cols):
+                read[code][row_cols.index(col)] = block.numbers[r * len(cols) + c]
+
+
+def _proactive(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
+    """Section 二: all row labels first, then one block per column of each sub-table.
+
+    The sub-tables are the rows under one clause heading (第二十条第(x)项). Plain
+    pdftotext prints their columns left to right, the sub-tables top to bottom,
+    each column's header before its block; where two sub-tables of several
+    columns stand one under the other (the 2019 form) it interleaves their
+    columns, so then nothing is read.
+    """
+    first = next((i for i, c in enumerate(chunks) if c.numbers or _is_header(c, tmpl)), 0)
+    text = _merged(chunks[:first]).text if first else ""
+    rows = _rows_named(text, tmpl)
+    if len(rows) != len(tmpl.rows):
+        return {}, []
+    subs: list[list[int]] = []
+    pos, clause = 0, -1
+    for j in rows:
+        m = tmpl.rows[j].pattern.search(text, pos)
+        assert m is not None  # _rows_named found every row in this order
+        here = len(_CLAUSE.findall(text, 0, m.start()))
+        if here != clause:
+            subs.append([])
+            clause = here
+        subs[-1].append(j)
+        pos = m.end()
+    if any(len({tmpl.rows[j].cols for j in sub}) != 1 for sub in subs) or sum(
+            len(tmpl.rows[sub[0]].cols) > 1 for sub in subs) > 1:
+        return {}, []
+    wanted = [(sub, col) for sub in subs for col in tmpl.rows[sub[0]].cols]
+    blocks = [c for c in chunks[first:] if c.numbers]
+    heads = [c for c in chunks[first:] if not c.numbers]
+    if len(blocks) != len(wanted) or any(_rows_named(c.text, tmpl) for c in heads):
+        return {}, []
+    # Each column's header is printed before its block (headers taken in order).
+    lines = {col.code: [ln for c in heads for ln, t in zip(c.lines, c.texts, strict=True)
+                        if col.pattern.search(re.sub(r"\s+", "", t))] for col in tmpl.cols}
+    read: Read = {tmpl.rows[j].code: [None] * len(tmpl.rows[j].cols) for j in rows}
+    short: Short = []
+    for (sub, col), block in zip(wanted, blocks, strict=True):
+        if not lines[col] or lines[col].pop(0) > block.lines[0] or len(block.numbers) > len(sub):
+            return {}, []
+        codes = tuple(tmpl.rows[j].code for j in sub)
+        if len(block.numbers) < len(sub):
+            short.append((codes, (col,), len(block.numbers)))
+            continue
+        k = tmpl.rows[sub[0]].cols.index(col)
+        for code, tok in zip(codes, block.numbers, strict=True):
+            read[code][k] = tok
+    return read, short
