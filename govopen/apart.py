@@ -105,6 +105,31 @@ def _rows_named(text: str, tmpl: Template) -> list[int]:
     return named
 
 
+# Where a numbered label starts: "(四)", "四、", "1." (not "第(八)项", a clause).
+_LABEL_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
+                          r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
+
+
+def _rows_listed(text: str, tmpl: Template) -> list[int]:
+    """The template rows a label chunk lists in another order (the labels of a
+    wider label column first): each numbered label names at most one row, and
+    the rows named are consecutive rows of the template, each once (else [])."""
+    starts = [m.start() for m in _LABEL_START.finditer(text)]
+    if not starts:
+        return []
+    named: list[int] = []
+    for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
+        hits = [j for j, d in enumerate(tmpl.rows) if d.pattern.search(text, a, b)]
+        if len(hits) > 1:
+            return []
+        named += hits
+    if not named or text[:starts[0]].strip() and any(
+            d.pattern.search(text, 0, starts[0]) for d in tmpl.rows):
+        return []
+    ordered = sorted(named)
+    return ordered if ordered == list(range(ordered[0], ordered[-1] + 1)) else []
+
+
 def _cols_named(chunk: _Chunk, tmpl: Template) -> list[int]:
     """The columns of the template a header chunk names (by line and as a whole)."""
     texts = [re.sub(r"\s+", "", t) for t in chunk.texts] + [chunk.text]
@@ -112,19 +137,18 @@ def _cols_named(chunk: _Chunk, tmpl: Template) -> list[int]:
 
 
 def columns_apart(segs: list[Segment], tmpl: Template,
-                  line_of: Callable[[int], int | None]) -> tuple[Read, Short]:
+                  line_of: Callable[[int], int | None]) -> list[tuple[Read, Short]]:
     """Rows of a table printed apart from their labels, column by column.
 
     ``line_of`` gives the line of the text file a document offset was printed on.
-    Returns the cells read of each row (None where a column's block is short)
-    and the short columns. See the module doc.
+    Returns for each page the cells read of each row (None where a column's
+    block is short) and the short columns. See the module doc.
     """
     chunks = _chunks(segs, line_of)
     if not chunks:
-        return {}, []
-    if tmpl.table == "proactive":
-        return _proactive(chunks, tmpl)
-    return _pages(chunks, tmpl)
+        return []
+    pages = [_proactive(chunks, tmpl)] if tmpl.table == "proactive" else _pages(chunks, tmpl)
+    return [page for page in pages if page[0]]
 
 
 def _is_header(chunk: _Chunk, tmpl: Template) -> bool:
@@ -153,43 +177,56 @@ def _merged(chunks: list[_Chunk]) -> _Chunk:
     return _Chunk([ln for c in chunks for ln in c.lines], [t for c in chunks for t in c.texts], [])
 
 
-def _pages(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
-    """Section 三: on each page a list of row labels, then column blocks under headers.
+def _pages(chunks: list[_Chunk], tmpl: Template) -> list[tuple[Read, Short]]:
+    """Section 三: on each page a list of row labels, then column blocks.
 
-    A block whose headers name columns ``a`` … (up to where the next block's
-    headers start) holds those columns row by row; it is read when it holds
-    exactly one number per cell of the rows listed. A block without headers,
-    or text that is neither, ends the page's reading with nothing read.
+    Under headers, a block whose headers name columns ``a`` … (up to where the
+    next block's headers start) holds those columns row by row. A page printed
+    without headers (the header stands on the page before) shows one block
+    per column, left to right, when it shows as many blocks as columns. A block
+    is read when it holds exactly one number per cell of the rows listed. A
+    block without headers among blocks with, or text that names rows (another
+    page) ends the page.
     """
-    read: Read = {}
-    short: Short = []
+    pages: list[tuple[Read, Short]] = []
     rows: list[int] = []
+    headed = False
     blocks: list[tuple[list[int], _Chunk]] = []
     for labels, heads, block in _stretches(chunks, tmpl):
-        if labels or not heads or block is None:
-            if rows and blocks and (labels or block is None):
-                _page(rows, blocks, tmpl, read, short)
-            rows, blocks = [], []
-            named = _rows_named(_merged(labels).text, tmpl) if labels else []
-            if len(named) < 2 or not heads or block is None:
-                continue
-            rows = named
-        blocks.append((_cols_named(_merged(heads), tmpl), block))
-    return read, short
+        text = _merged(labels).text if labels else ""
+        named = _rows_named(text, tmpl) or _rows_listed(text, tmpl)
+        # Text that names a row ends the page (the next page's labels, if in order).
+        if block is None or any(d.pattern.search(text) for d in tmpl.rows):
+            if rows and blocks:
+                pages.append(_page(rows, blocks, headed, tmpl))
+            rows, blocks, headed = named if len(named) >= 2 else [], [], bool(heads)
+        elif bool(heads) != headed:
+            rows, blocks = [], []  # a block without headers among blocks with: not this layout
+        if rows and block is not None:
+            blocks.append((_cols_named(_merged(heads), tmpl) if heads else [], block))
+    return pages
 
 
-def _page(rows: list[int], blocks: list[tuple[list[int], _Chunk]], tmpl: Template,
-          read: Read, short: Short) -> None:
-    firsts = [named[0] for named, _ in blocks]
-    if firsts != sorted(set(firsts)):
-        return
-    ends = [*firsts[1:], blocks[-1][0][-1] + 1]
-    if any(named[-1] >= end for (named, _), end in zip(blocks, ends, strict=True)):
-        return
+def _page(rows: list[int], blocks: list[tuple[list[int], _Chunk]], headed: bool,
+          tmpl: Template) -> tuple[Read, Short]:
+    read: Read = {}
+    short: Short = []
     widths = {tmpl.rows[j].cols for j in rows}
     if len(widths) != 1:
-        return
+        return read, short
     row_cols = widths.pop()
+    if headed:
+        firsts = [named[0] for named, _ in blocks]
+        ends = [*firsts[1:], blocks[-1][0][-1] + 1]
+        if firsts != sorted(set(firsts)) or any(
+                named[-1] >= end for (named, _), end in zip(blocks, ends, strict=True)):
+            return read, short
+    elif len(blocks) == len(row_cols) and all(len(b.numbers) <= len(rows) for _, b in blocks):
+        firsts = [tmpl.cols.index(next(c for c in tmpl.cols if c.code == code))
+                  for code in row_cols]
+        ends = [f + 1 for f in firsts]
+    else:
+        return read, short
     codes = tuple(tmpl.rows[j].code for j in rows)
     for (_, block), first, end in zip(blocks, firsts, ends, strict=True):
         cols = tuple(c.code for c in tmpl.cols[first:end])
@@ -203,6 +240,7 @@ def _page(rows: list[int], blocks: list[tuple[list[int], _Chunk]], tmpl: Templat
         for r, code in enumerate(codes):
             for c, col in enumerate(cols):
                 read[code][row_cols.index(col)] = block.numbers[r * len(cols) + c]
+    return read, short
 
 
 def _proactive(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:

@@ -450,39 +450,53 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
                 line_of: Callable[[int], int | None]) -> None:
     """Rows no label gave numbers to, read from the columns printed apart
     (:func:`govopen.apart.columns_apart`); a column whose numbers are fewer than
-    its rows stays NaN ``ambiguous``. Only rows left unread are read, and only
-    if none of the numbers was read for another row."""
-    got, short = columns_apart(segs, tmpl, line_of)
-    todo = [r for r in rows if r.code in got and not r.options]
-    used = {t.start for r in todo for t in got[r.code] if t is not None}
-    # The numbers under a column header were taken for a row the template lacks,
-    # labelled by that header: it is no row.
-    headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
-              and any(t.start in used for t in r.segment.values)]
-    taken = {p.start for r in rows if r.options and r not in headed for o in r.options for p in o}
-    if not todo or used & taken:
-        return
-    rows[:] = [r for r in rows if r not in headed]
-    gone = {r.code for r in headed}
-    result.findings[:] = [f for f in result.findings if not (f.table == tmpl.table
-                                                              and f.row in gone)]
-    for row in todo:
-        pieces: list[Piece] = []
-        for tok, kind in zip(got[row.code], row.kinds, strict=True):
-            options = readings([tok], (kind,)) if tok is not None else None
-            pieces.append(options[0][0] if options and len(options) == 1 else Piece(
-                None, "", tok.start if tok is not None else 0, tok.end if tok is not None else 0))
-        row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None)
-        if len(row.unread) == len(pieces):
+    its rows stays NaN ``ambiguous``. Only rows left unread are read, only if
+    none of the numbers was read for another row, and a page of which a row
+    read in full breaks its row identity (its columns are not where they were
+    taken to be, or the report's sums fail) is not read at all."""
+    by_code = {r.code: r for r in rows}
+    done: set[str] = set()
+    used: set[int] = set()
+    for got, short in columns_apart(segs, tmpl, line_of):
+        todo = [by_code[c] for c in got if c in by_code and not by_code[c].options]
+        mine = {t.start for r in todo for t in got[r.code] if t is not None}
+        # The numbers under a column header were taken for a row the template
+        # lacks, labelled by that header: it is no row.
+        headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
+                  and any(t.start in mine for t in r.segment.values)]
+        taken = {p.start for r in rows if r.options and r not in headed
+                 for o in r.options for p in o}
+        read = {r.code: _apart_pieces(got[r.code], r.kinds) for r in todo}
+        if not todo or mine & taken or not all(
+                check([p.value for p in read[r.code]]) for r in todo
+                for check in _row_checks(tmpl.table, r.cols)
+                if all(p.value is not None for p in read[r.code])):
             continue
-        label = row.segment.label if row.segment is not None else ""
-        row.segment = Segment(label, values=[t for t in got[row.code] if t is not None])
-        row.options = [pieces]
-    done = {r.code for r in todo if r.options}
+        rows[:] = [r for r in rows if r not in headed]
+        gone = {r.code for r in headed}
+        result.findings[:] = [f for f in result.findings if not (f.table == tmpl.table
+                                                                  and f.row in gone)]
+        for row in todo:
+            pieces = read[row.code]
+            row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None)
+            if len(row.unread) == len(pieces):
+                continue
+            label = row.segment.label if row.segment is not None else ""
+            row.segment = Segment(label, values=[t for t in got[row.code] if t is not None])
+            row.options = [pieces]
+            done.add(row.code)
+        used |= mine
+        for codes, cols, n in short:
+            result.findings.append(Issue(
+                "blanks_unplaced", "warning",
+                f"section {_zh(tmpl.table)}: column {'/'.join(cols)} prints {n} numbers for "
+                f"{len(codes) * len(cols)} cells of rows {codes[0]} … {codes[-1]}: the rows of "
+                "its blank cells cannot be told; left NaN", table=tmpl.table, col=",".join(cols)))
     if not done:
         return
     printed = {t.start for seg in segs for t in seg.values if t.kind == "num"}
-    if printed <= used | taken:  # every number is read: none is left unlabelled
+    read_too = {p.start for r in rows if r.options for o in r.options for p in o}
+    if printed <= used | read_too:  # every number is read: none is left unlabelled
         result.findings[:] = [f for f in result.findings if not (
             f.table == tmpl.table and f.rule == "values_unlabelled")]
     result.findings[:] = [f for f in result.findings if not (
@@ -492,15 +506,18 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
     result.findings.append(Issue(
         "columns_read_apart", "info",
         f"section {_zh(tmpl.table)}: its labels are printed apart from its numbers, column by "
-        f"column; rows {', '.join(sorted(done))} were read from the columns as printed",
-        table=tmpl.table))
-    for codes, cols, n in short:
-        if set(codes) & done:
-            result.findings.append(Issue(
-                "blanks_unplaced", "warning",
-                f"section {_zh(tmpl.table)}: column {'/'.join(cols)} prints {n} numbers for "
-                f"{len(codes) * len(cols)} cells of rows {codes[0]} … {codes[-1]}: the rows of "
-                "its blank cells cannot be told; left NaN", table=tmpl.table, col=",".join(cols)))
+        f"column; rows {', '.join(r.code for r in rows if r.code in done)} were read from "
+        "the columns as printed", table=tmpl.table))
+
+
+def _apart_pieces(tokens: list[Token | None], kinds: tuple[str, ...]) -> list[Piece]:
+    """One reading of a row's cells read apart (None: a cell left unread)."""
+    pieces: list[Piece] = []
+    for tok, kind in zip(tokens, kinds, strict=True):
+        options = readings([tok], (kind,)) if tok is not None else None
+        pieces.append(options[0][0] if options and len(options) == 1 else Piece(
+            None, "", tok.start if tok is not None else 0, tok.end if tok is not None else 0))
+    return pieces
 
 
 def _heads(seg: Segment, cols: tuple[str, ...], tmpl: Template) -> bool:
