@@ -26,14 +26,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import prod
 
 from govopen.templates import Template
 from govopen.tokens import Segment, Token
 
 # A row's cells as read (None: not read), by row code.
 Read = dict[str, list[Token | None]]
-# Columns whose block was short: (row codes, column codes, numbers printed).
-Short = list[tuple[tuple[str, ...], tuple[str, ...], int]]
+# Blocks holding fewer numbers than cells: (row codes, column codes, the numbers),
+# the columns' cells row by row.
+Short = list[tuple[tuple[str, ...], tuple[str, ...], list[Token]]]
+# Past this many counts of blanks used (the product over a page's short
+# blocks), their blank cells are not placed.
+MAX_PLACEMENTS = 2_000
 # Where a sub-table of section 二 starts: its clause of the regulations.
 _CLAUSE = re.compile(r"第二十条|第20条")
 
@@ -235,7 +240,7 @@ def _page(rows: list[int], blocks: list[tuple[list[int], _Chunk]], headed: bool,
         for code in codes:
             read.setdefault(code, [None] * len(row_cols))
         if len(block.numbers) != len(cols) * len(codes):
-            short.append((codes, cols, len(block.numbers)))
+            short.append((codes, cols, block.numbers))
             continue
         for r, code in enumerate(codes):
             for c, col in enumerate(cols):
@@ -286,9 +291,104 @@ def _proactive(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
             return {}, []
         codes = tuple(tmpl.rows[j].code for j in sub)
         if len(block.numbers) < len(sub):
-            short.append((codes, (col,), len(block.numbers)))
+            short.append((codes, (col,), block.numbers))
             continue
         k = tmpl.rows[sub[0]].cols.index(col)
         for code, tok in zip(codes, block.numbers, strict=True):
             read[code][k] = tok
     return read, short
+
+
+def blank(at: Token) -> Token:
+    """The cell a blank stands for, placed where ``at`` was printed."""
+    return Token("blank", "", at.start, at.start, at.line, joinable=False)
+
+
+def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
+                 holds: Callable[[str, list[float | None]], bool]) -> Short | None:
+    """Place the blank cells of short blocks where the row identities say.
+
+    A block of ``n`` numbers for ``n + k`` cells has its ``k`` blanks in some
+    ``k`` of its cells, its numbers in order in the others. A placement of all
+    blocks' blanks is possible when every row it fills with numbers (no cell
+    unread or blank: reports break their sums over blank cells) satisfies its
+    identities (``holds``). The rows are walked top to bottom, remembering
+    only how many blanks each block has used; a cell is read where every
+    possible placement puts the same number (or a blank) in it. Returns the
+    blocks read in full (for the caller's issue), or None, leaving ``read`` as
+    it was, when no placement is possible (the columns are not where they were
+    taken to be, or the report's sums fail).
+    """
+    gaps = [len(codes) * len(bcols) - len(numbers) for codes, bcols, numbers in short]
+    if not short or min(gaps) < 0 or prod(g + 1 for g in gaps) > MAX_PLACEMENTS:
+        return []
+    codes_in_order = list(read)
+    start = tuple(0 for _ in short)
+    # layers[r]: state before row r -> the (next state, cells) moves that lead on.
+    layers: list[dict[tuple[int, ...], list[tuple[tuple[int, ...], dict]]]] = []
+    reach = {start}
+    for code in codes_in_order:
+        moves: dict[tuple[int, ...], list[tuple[tuple[int, ...], dict]]] = {}
+        for state in reach:
+            moves[state] = [m for m in _moves(code, state, short, gaps, read, cols)
+                            if _fits(code, m[1], read, cols, holds)]
+        layers.append(moves)
+        reach = {nxt for ms in moves.values() for nxt, _ in ms}
+    # Walk back from the end (every block's blanks used) to keep the moves that get there.
+    good = {tuple(gaps)}
+    kept: list[list[dict]] = []
+    for moves in reversed(layers):
+        cells_here = [cells for state, ms in moves.items() for nxt, cells in ms if nxt in good]
+        good = {state for state, ms in moves.items() if any(nxt in good for nxt, _ in ms)}
+        kept.append(cells_here)
+    if start not in good:
+        return None
+    placed: Short = []
+    for cells_here, code in zip(reversed(kept), codes_in_order, strict=True):
+        for slot in cells_here[0] if cells_here else {}:
+            outs = {("blank" if c[slot].kind == "blank" else id(c[slot])) for c in cells_here}
+            if len(outs) == 1:
+                read[code][cols[code].index(slot)] = cells_here[0][slot]
+    for block in short:
+        if all(read[code][cols[code].index(c)] is not None for code in block[0] for c in block[1]):
+            placed.append(block)
+    return placed
+
+
+def _moves(code: str, state: tuple[int, ...], short: Short, gaps: list[int], read: Read,
+           cols: dict[str, tuple[str, ...]]) -> list[tuple[tuple[int, ...], dict]]:
+    """The ways row ``code`` may take its cells of the short blocks, given the
+    blanks each block has used: (blanks used after the row, the row's cells)."""
+    out: list[tuple[tuple[int, ...], dict]] = [(state, {})]
+    for b, (codes, bcols, numbers) in enumerate(short):
+        if code not in codes:
+            continue
+        before = codes.index(code) * len(bcols)
+        grown = []
+        for nxt, cells in out:
+            for mask in range(1 << len(bcols)):
+                used = nxt[b] + bin(mask).count("1")
+                if used > gaps[b]:
+                    continue
+                if before + len(bcols) - used > len(numbers):
+                    continue  # more numbers than the block printed
+                mine = dict(cells)
+                blanks = nxt[b]
+                for c, col in enumerate(bcols):
+                    if mask >> c & 1:
+                        mine[col] = blank(numbers[0])
+                        blanks += 1
+                    else:
+                        mine[col] = numbers[before + c - blanks]
+                grown.append(((*nxt[:b], used, *nxt[b + 1:]), mine))
+        out = grown
+    return out
+
+
+def _fits(code: str, cells: dict, read: Read, cols: dict[str, tuple[str, ...]],
+          holds: Callable[[str, list[float | None]], bool]) -> bool:
+    row = [cells.get(c, tok) for c, tok in zip(cols[code], read[code], strict=True)]
+    nums = [t for t in row if t is not None and t.kind == "num"]
+    if len(nums) < len(row):
+        return True
+    return holds(code, [t.sign * float(t.digits.replace(",", "")) for t in nums])

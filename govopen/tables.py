@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, product
 
-from govopen.apart import columns_apart
+from govopen.apart import columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.limits import check
 from govopen.sections import Section, find_sections
@@ -457,9 +457,18 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
     by_code = {r.code: r for r in rows}
     done: set[str] = set()
     used: set[int] = set()
+    placed: list[str] = []
     for got, short in columns_apart(segs, tmpl, line_of):
         todo = [by_code[c] for c in got if c in by_code and not by_code[c].options]
-        mine = {t.start for r in todo for t in got[r.code] if t is not None}
+        if any(c not in by_code for c in got):
+            continue
+        cols = {c: by_code[c].cols for c in got}
+        found = place_blanks(got, short, cols, lambda code, values, cols=cols: all(
+            check(values) for check in _row_checks(tmpl.table, cols[code])))
+        if found is None:
+            continue
+        short = [s for s in short if s not in found]
+        mine = {t.start for r in todo for t in got[r.code] if t is not None and t.kind == "num"}
         # The numbers under a column header were taken for a row the template
         # lacks, labelled by that header: it is no row.
         headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
@@ -478,20 +487,24 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
                                                                   and f.row in gone)]
         for row in todo:
             pieces = read[row.code]
-            row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None)
+            row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None and not p.blank)
             if len(row.unread) == len(pieces):
                 continue
             label = row.segment.label if row.segment is not None else ""
-            row.segment = Segment(label, values=[t for t in got[row.code] if t is not None])
+            row.segment = Segment(label, values=[t for t in got[row.code]
+                                                 if t is not None and t.kind == "num"])
             row.options = [pieces]
             done.add(row.code)
         used |= mine
-        for codes, cols, n in short:
+        placed += ["/".join(block_cols) for _, block_cols, _ in found]
+        for codes, block_cols, numbers in short:
             result.findings.append(Issue(
                 "blanks_unplaced", "warning",
-                f"section {_zh(tmpl.table)}: column {'/'.join(cols)} prints {n} numbers for "
-                f"{len(codes) * len(cols)} cells of rows {codes[0]} … {codes[-1]}: the rows of "
-                "its blank cells cannot be told; left NaN", table=tmpl.table, col=",".join(cols)))
+                f"section {_zh(tmpl.table)}: column {'/'.join(block_cols)} prints {len(numbers)} "
+                f"numbers for {len(codes) * len(block_cols)} cells of rows {codes[0]} … "
+                f"{codes[-1]}: where its blank cells are cannot be told; the cells that "
+                "depends on are left NaN",
+                table=tmpl.table, col=",".join(block_cols)))
     if not done:
         return
     printed = {t.start for seg in segs for t in seg.values if t.kind == "num"}
@@ -508,12 +521,21 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
         f"section {_zh(tmpl.table)}: its labels are printed apart from its numbers, column by "
         f"column; rows {', '.join(r.code for r in rows if r.code in done)} were read from "
         "the columns as printed", table=tmpl.table))
+    if placed:
+        result.findings.append(Issue(
+            "blanks_placed_by_identity", "info",
+            f"section {_zh(tmpl.table)}: the blank cells of column(s) {', '.join(placed)} "
+            "are not printed; they were placed in the only rows where every row total "
+            "holds (no number changed)", table=tmpl.table))
 
 
 def _apart_pieces(tokens: list[Token | None], kinds: tuple[str, ...]) -> list[Piece]:
     """One reading of a row's cells read apart (None: a cell left unread)."""
     pieces: list[Piece] = []
     for tok, kind in zip(tokens, kinds, strict=True):
+        if tok is not None and tok.kind == "blank":  # placed by place_blanks
+            pieces.append(Piece(None, "", tok.start, tok.end, blank=True))
+            continue
         options = readings([tok], (kind,)) if tok is not None else None
         pieces.append(options[0][0] if options and len(options) == 1 else Piece(
             None, "", tok.start if tok is not None else 0, tok.end if tok is not None else 0))
