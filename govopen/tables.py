@@ -463,8 +463,7 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
         if any(c not in by_code for c in got):
             continue
         cols = {c: by_code[c].cols for c in got}
-        found = place_blanks(got, short, cols, lambda code, values, cols=cols: all(
-            check(values) for check in _row_checks(tmpl.table, cols[code])))
+        found = place_blanks(got, short, cols, partial(_row_holds, tmpl.table, cols))
         if found is None:
             continue
         short = [s for s in short if s not in found]
@@ -527,6 +526,12 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
             f"section {_zh(tmpl.table)}: the blank cells of column(s) {', '.join(placed)} "
             "are not printed; they were placed in the only rows where every row total "
             "holds (no number changed)", table=tmpl.table))
+
+
+def _row_holds(table: str, cols: dict[str, tuple[str, ...]], code: str,
+               values: list[float | None]) -> bool:
+    """Whether row ``code`` (cells ``cols[code]``) satisfies its row identities."""
+    return all(check(values) for check in _row_checks(table, cols[code]))
 
 
 def _apart_pieces(tokens: list[Token | None], kinds: tuple[str, ...]) -> list[Piece]:
