@@ -315,8 +315,8 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
     identities (``holds``). The rows are walked top to bottom, remembering
     only how many blanks each block has used; a cell is read where every
     possible placement puts the same number (or a blank) in it. Returns the
-    blocks read in full (for the caller's issue), or None, leaving ``read`` as
-    it was, when no placement is possible (the columns are not where they were
+    blocks of which cells were read (for the caller's issue), or None, leaving
+    ``read`` as it was, when no placement is possible (the columns are not where they were
     taken to be, or the report's sums fail).
     """
     gaps = [len(codes) * len(bcols) - len(numbers) for codes, bcols, numbers in short]
@@ -350,7 +350,7 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
             if len(outs) == 1:
                 read[code][cols[code].index(slot)] = cells_here[0][slot]
     for block in short:
-        if all(read[code][cols[code].index(c)] is not None for code in block[0] for c in block[1]):
+        if any(read[code][cols[code].index(c)] is not None for code in block[0] for c in block[1]):
             placed.append(block)
     return placed
 

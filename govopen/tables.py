@@ -466,7 +466,8 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
         found = place_blanks(got, short, cols, partial(_row_holds, tmpl.table, cols))
         if found is None:
             continue
-        short = [s for s in short if s not in found]
+        short = [(codes, block_cols, numbers) for codes, block_cols, numbers in short if any(
+            got[code][cols[code].index(c)] is None for code in codes for c in block_cols)]
         mine = {t.start for r in todo for t in got[r.code] if t is not None and t.kind == "num"}
         # The numbers under a column header were taken for a row the template
         # lacks, labelled by that header: it is no row.
@@ -502,7 +503,7 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
                 f"section {_zh(tmpl.table)}: column {'/'.join(block_cols)} prints {len(numbers)} "
                 f"numbers for {len(codes) * len(block_cols)} cells of rows {codes[0]} … "
                 f"{codes[-1]}: where its blank cells are cannot be told; the cells that "
-                "depends on are left NaN",
+                "depend on it are left NaN",
                 table=tmpl.table, col=",".join(block_cols)))
     if not done:
         return
@@ -524,8 +525,9 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
         result.findings.append(Issue(
             "blanks_placed_by_identity", "info",
             f"section {_zh(tmpl.table)}: the blank cells of column(s) {', '.join(placed)} "
-            "are not printed; they were placed in the only rows where every row total "
-            "holds (no number changed)", table=tmpl.table))
+            "are not printed; cells were read where every placement of the blanks that "
+            "keeps every row total puts the same number or blank (no number changed)",
+            table=tmpl.table))
 
 
 def _row_holds(table: str, cols: dict[str, tuple[str, ...]], code: str,
