@@ -205,6 +205,13 @@ def _pages(chunks: list[_Chunk], tmpl: Template) -> list[tuple[Read, Short]]:
             if rows and blocks:
                 pages.append(_page(rows, blocks, headed, tmpl))
             rows, blocks, headed = named if len(named) >= 2 else [], [], bool(heads)
+        elif headed and blocks and not heads and not labels:
+            # A block straight under a block, no header between: the same columns
+            # broken at a tall row.
+            named, above = blocks.pop()
+            block = _Chunk(above.lines + block.lines, [], above.numbers + block.numbers)
+            blocks.append((named, block))
+            continue
         elif bool(heads) != headed:
             rows, blocks = [], []  # a block without headers among blocks with: not this layout
         if rows and block is not None:
@@ -320,7 +327,9 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
     taken to be, or the report's sums fail).
     """
     gaps = [len(codes) * len(bcols) - len(numbers) for codes, bcols, numbers in short]
-    if not short or min(gaps) < 0 or prod(g + 1 for g in gaps) > MAX_PLACEMENTS:
+    if short and min(gaps) < 0:
+        return None  # more numbers than cells: the block is not those columns
+    if not short or prod(g + 1 for g in gaps) > MAX_PLACEMENTS:
         return []
     codes_in_order = list(read)
     start = tuple(0 for _ in short)
