@@ -466,17 +466,24 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
         found = place_blanks(got, short, cols, partial(_row_holds, tmpl.table, cols))
         if found is None:
             continue
+        page = {t.start for _, _, numbers in short for t in numbers}
         short = [(codes, block_cols, numbers) for codes, block_cols, numbers in short if any(
             got[code][cols[code].index(c)] is None for code in codes for c in block_cols)]
         mine = {t.start for r in todo for t in got[r.code] if t is not None and t.kind == "num"}
+        page |= mine
         # The numbers under a column header were taken for a row the template
         # lacks, labelled by that header: it is no row.
         headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
-                  and any(t.start in mine for t in r.segment.values)]
+                  and _numbers(r.segment) and all(t.start in page for t in r.segment.values
+                                                  if t.kind == "num")]
         taken = {p.start for r in rows if r.options and r not in headed
                  for o in r.options for p in o}
+        # (a row the template lacks, of the page's numbers, is dropped; one with
+        # numbers of its own besides them makes the page not this layout)
         read = {r.code: _apart_pieces(got[r.code], r.kinds) for r in todo}
-        if not todo or mine & taken or not all(
+        if not todo or page & taken or any(
+                t.kind == "num" and t.start not in page for r in todo if r.segment is not None
+                for t in r.segment.values) or not all(
                 check([p.value for p in read[r.code]]) for r in todo
                 for check in _row_checks(tmpl.table, r.cols)
                 if all(p.value is not None for p in read[r.code])):
