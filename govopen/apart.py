@@ -5,18 +5,18 @@ first, one a line, then its columns, each a block of numbers one a line (or the
 columns under one header as one block, row by row), each under its header. A
 blank cell leaves no line, so a column block one number short could have its
 blank in any row. Here the blocks are read in the order they were printed (the
-lines of the text file, not the order the reader reassembled them in) and a
-column is read only when its block holds exactly one number per row; the cells
-of any other column stay unread (NaN). Nothing is read unless every label and
-header stands where this layout puts it.
+lines of the text file, not the order the reader reassembled them in): a block
+with exactly one number per cell is read; in a shorter one the blank cells are
+placed where the row identities say (:func:`place_blanks`) or its cells stay
+unread (NaN). Nothing is read unless every label and header stands where this
+layout puts it.
 
 Example:
     >>> from govopen.templates import template
     >>> from govopen.tokens import segment
     >>> text = "一、本年新收政府信息公开申请数量\\n二、上年结转政府信息公开申请数量\\n\\n自然人\\n3\\n4\\n"
-    >>> segs = segment(text)
     >>> lines = {i: text.count("\\n", 0, i) + 1 for i in range(len(text))}
-    >>> got, short = columns_apart(segs, template("requests", "2021"), lines.get)
+    >>> [(got, short)] = columns_apart(segment(text), template("requests", "2021"), lines.get)
     >>> [(row, [t.text if t else None for t in cells][:2]) for row, cells in got.items()]
     [('new', ['3', None]), ('carried_over', ['4', None])]
 """
@@ -110,16 +110,17 @@ def _rows_named(text: str, tmpl: Template) -> list[int]:
     return named
 
 
-# Where a numbered label starts: "(四)", "四、", "1." (not "第(八)项", a clause).
-_LABEL_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
-                          r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
+# Where a numbered row label starts inside running text: "3.", "(四)", "五、"
+# (not "第(八)项", a clause of the law).
+ROW_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
+                       r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
 
 
 def _rows_listed(text: str, tmpl: Template) -> list[int]:
     """The template rows a label chunk lists in another order (the labels of a
     wider label column first): each numbered label names at most one row, and
     the rows named are consecutive rows of the template, each once (else [])."""
-    starts = [m.start() for m in _LABEL_START.finditer(text)]
+    starts = [m.start() for m in ROW_START.finditer(text)]
     if not starts:
         return []
     named: list[int] = []
@@ -306,7 +307,7 @@ def _proactive(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
     return read, short
 
 
-def blank(at: Token) -> Token:
+def _blank(at: Token) -> Token:
     """The cell a blank stands for, placed where ``at`` was printed."""
     return Token("blank", "", at.start, at.start, at.line, joinable=False)
 
@@ -325,6 +326,17 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
     blocks of which cells were read (for the caller's issue), or None, leaving
     ``read`` as it was, when no placement is possible (the columns are not where they were
     taken to be, or the report's sums fail).
+
+    Example (rows a, b whose ``x`` is their total; the column prints one number):
+        >>> from govopen.tokens import tokenize
+        >>> one, a_total, b_total = [t for t in tokenize("4 4 0") if t.kind == "num"]
+        >>> read = {"a": [None, a_total], "b": [None, b_total]}
+        >>> cols = {"a": ("x", "total"), "b": ("x", "total")}
+        >>> place_blanks(read, [(("a", "b"), ("x",), [one])], cols,
+        ...              lambda code, v: v[0] == v[1]) is not None
+        True
+        >>> [read["a"][0].text, read["b"][0].kind]  # 4 in b would break its total of 0
+        ['4', 'blank']
     """
     gaps = [len(codes) * len(bcols) - len(numbers) for codes, bcols, numbers in short]
     if short and min(gaps) < 0:
@@ -385,7 +397,7 @@ def _moves(code: str, state: tuple[int, ...], short: Short, gaps: list[int], rea
                 blanks = nxt[b]
                 for c, col in enumerate(bcols):
                     if mask >> c & 1:
-                        mine[col] = blank(numbers[0])
+                        mine[col] = _blank(numbers[0])
                         blanks += 1
                     else:
                         mine[col] = numbers[before + c - blanks]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, product
 
-from govopen.apart import columns_apart, place_blanks
+from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.limits import check
 from govopen.sections import Section, find_sections
@@ -250,12 +250,6 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
         _emit(row, tmpl.table, result)
 
 
-# Where a numbered row label starts inside running text: "3.", "(四)", "五、"
-# (not "第(八)项", a clause of the law).
-_ROW_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
-                        r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
-
-
 def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
     """Labels wrapped in running text, their numbers on the first or a middle line.
 
@@ -283,8 +277,8 @@ def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
             if cut:
                 prev.label, seg.label = joined[:len(prev.label) + cut], seg.label[cut:]
                 continue
-        m = _ROW_START.search(seg.label)
-        if m is None or m.start() == 0 or not _ROW_START.search(prev.label):
+        m = ROW_START.search(seg.label)
+        if m is None or m.start() == 0 or not ROW_START.search(prev.label):
             continue
         prev.label += seg.label[:m.start()]
         seg.label = seg.label[m.start():]
