@@ -159,7 +159,9 @@ def read_tables(text: str, year: int | None = None,
     return result
 
 
-# The start of the part of section 四's table a dump prints after the report's end.
+# The start of the part of section 四's table a dump prints after the report's end,
+# and how many of its blank cells (not printed) are looked for.
+_APPEALS_REST_BLANKS = 2
 _APPEALS_REST = re.compile(r"^\s*(?:结果维持|行政诉讼|未经复议直接起诉|复议后起诉)", re.M)
 
 
@@ -170,7 +172,10 @@ def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Se
     table 四 in its place and the right part after the last section. When
     section 四 holds fewer than its 15 numbers, a run of section 四's column
     headers and numbers later in the text (nothing but headers and numbers) that
-    brings them to exactly 15, each row of five adding up to its 总计, is the rest.
+    brings them to exactly 15, each row of five adding up to its 总计, is the rest;
+    so is one that brings them to 14 or 13 where some place for the blank cells
+    (printed as nothing) lets every row add up (:func:`_read_appeals` then
+    places them by the identities, or leaves the cells NaN).
     """
     def nums(ss: list[Segment]) -> list[Token]:
         return [t for seg in ss for t in seg.values if t.kind == "num"]
@@ -186,11 +191,17 @@ def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Se
             break
         rest.append(seg)
     tokens = have + nums(rest)
-    if len(tokens) != 15 or any(t.glued for t in tokens):
+    blanks = 15 - len(tokens)
+    if not 0 <= blanks <= _APPEALS_REST_BLANKS or any(t.glued for t in tokens):
         return []
     values = [t.sign * float(t.digits.replace(",", "")) for t in tokens]
-    rows = [values[k:k + 5] for k in (0, 5, 10)]
-    return rest if all(math.isclose(sum(r[:4]), r[4]) for r in rows) else []
+    # A blank cell prints nothing: some place for the blanks must let every row add up.
+    for gaps in combinations(range(15), blanks):
+        it = iter(values)
+        cells = [0.0 if i in gaps else next(it) for i in range(15)]
+        if all(math.isclose(sum(cells[k:k + 4]), cells[k + 4]) for k in (0, 5, 10)):
+            return rest
+    return []
 
 
 def _zh(table: str) -> str:

@@ -128,3 +128,18 @@ def test_blank_or_zero_is_not_chosen() -> None:
     # A total of 7 the parts cannot make: no placement fits, nothing is read.
     read["a"][1] = total[2]
     assert place_blanks(read, [(("a", "b", "c"), ("x",), part)], cols, holds) is None
+
+
+def test_rest_of_section_four_with_a_blank() -> None:
+    """rt_010 prints 四's first row in place and the other two after section 六,
+    one of its 15 cells blank (未经复议直接起诉 其他结果): 14 numbers. The rest is
+    taken back since a place for the blank lets every row add up; the rows the
+    blank cannot be in are read, the cells it could shift stay NaN."""
+    report, values = parsed("rt_010")
+    got = outcomes(report, values, "appeals")
+    assert "wrong" not in got.values()
+    assert [report.value("appeals", "review", c) for c in ("upheld", "total")] == [42, 1196]
+    assert report.value("appeals", "suit_after_review", "other") == 264
+    assert report.value("appeals", "suit_direct", "total") == 36
+    flagged = {key for key, v in got.items() if v == "flagged"}
+    assert flagged == {("suit_direct", c) for c in ("upheld", "corrected", "other", "pending")}
