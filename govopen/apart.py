@@ -36,9 +36,10 @@ Read = dict[str, list[Token | None]]
 # Blocks holding fewer numbers than cells: (row codes, column codes, the numbers),
 # the columns' cells row by row.
 Short = list[tuple[tuple[str, ...], tuple[str, ...], list[Token]]]
-# Past this many counts of blanks used (the product over a page's short
-# blocks), their blank cells are not placed.
-MAX_PLACEMENTS = 2_000
+# Past this many ways to take a row's cells of a page's short blocks (counts of
+# blanks used times blank-or-number choices of the row's cells), their blank
+# cells are not placed: the walk costs that much per row.
+MAX_PLACEMENTS = 10_000
 # Where a sub-table of section 二 starts: its clause of the regulations.
 _CLAUSE = re.compile(r"第二十条|第20条")
 
@@ -341,7 +342,8 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
     gaps = [len(codes) * len(bcols) - len(numbers) for codes, bcols, numbers in short]
     if short and min(gaps) < 0:
         return None  # more numbers than cells: the block is not those columns
-    if not short or prod(g + 1 for g in gaps) > MAX_PLACEMENTS:
+    if not short or prod(g + 1 for g in gaps) * prod(
+            2 ** len(bcols) for _, bcols, _ in short) > MAX_PLACEMENTS:
         return []
     codes_in_order = list(read)
     start = tuple(0 for _ in short)
