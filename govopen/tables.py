@@ -519,11 +519,12 @@ def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: T
                 table=tmpl.table, col=",".join(block_cols)))
     if not done:
         return
-    printed = {t.start for seg in segs for t in seg.values if t.kind == "num"}
-    read_too = {p.start for r in rows if r.options for o in r.options for p in o}
-    if printed <= used | read_too:  # every number is read: none is left unlabelled
-        result.findings[:] = [f for f in result.findings if not (
-            f.table == tmpl.table and f.rule == "values_unlabelled")]
+    # A row of numbers without a label whose every number was read is not unread.
+    read_too = used | {p.start for r in rows if r.options for o in r.options for p in o}
+    read_rows = {_unlabelled(seg, tmpl.table).message for seg in segs if _numbers(seg) and all(
+        t.start in read_too for t in seg.values if t.kind == "num")}
+    result.findings[:] = [f for f in result.findings if not (
+        f.rule == "values_unlabelled" and f.table == tmpl.table and f.message in read_rows)]
     result.findings[:] = [f for f in result.findings if not (
         f.table == tmpl.table and f.row in done and f.rule in ("row_values_missing",
                                                                "row_not_found",
@@ -601,10 +602,13 @@ def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
     while pending and targets:
         targets.pop().values = pending.pop().values
     for seg in pending:
-        result.findings.append(Issue(
-            "values_unlabelled", "warning",
-            f"section {_zh(table)}: a row of numbers printed without a label "
-            f"({_shown(seg.values)}) belongs to no row found; not read", table=table))
+        result.findings.append(_unlabelled(seg, table))
+
+
+def _unlabelled(seg: Segment, table: str) -> Issue:
+    return Issue("values_unlabelled", "warning",
+                 f"section {_zh(table)}: a row of numbers printed without a label "
+                 f"({_shown(seg.values)}) belongs to no row found; not read", table=table)
 
 
 def _is_extra(seg: Segment, label: str) -> bool:
