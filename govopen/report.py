@@ -168,7 +168,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
     if not text.strip() and not ocr:
         raise ReportError(source, "the file contains no text")
     try:
-        tables = read_tables(text, meta["year"], sections, form=document.form)
+        tables = read_tables(text, meta["year"], sections, form=document.form,
+                             line_of=lambda at: document.locate(at)["line"])
     except ReportError as err:  # a limit of govopen.limits, met in a table
         raise ReportError(source, err.problem) from None
     found = {c.table for c in tables.cells if c.status != "missing"}

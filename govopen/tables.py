@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, product
 
+from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.limits import check
 from govopen.sections import Section, find_sections
@@ -109,10 +110,12 @@ class _Row:
     options: list[list[Piece]] | None = None
     unit_hint: str = ""
     too_many: bool = False  # more readings than can be listed: ambiguous
+    unread: tuple[int, ...] = ()  # cells left NaN though the row is read (apart.py)
 
 
 def read_tables(text: str, year: int | None = None,
-                sections: list[Section] | None = None, form: str = "") -> TableResult:
+                sections: list[Section] | None = None, form: str = "",
+                line_of: Callable[[int], int | None] | None = None) -> TableResult:
     """Read the three tables of a report's normalised text.
 
     ``year`` (the year reported on) breaks ties when a table's labels do not show
@@ -122,6 +125,8 @@ def read_tables(text: str, year: int | None = None,
     numbers than cells has blank cells not printed, and the identities choose
     where they are; in markdown the empty cells of a row that has too many or too
     few cells do not say where its blank cells are, so they are placed the same way.
+    ``line_of`` gives the line of the text file an offset was printed on (plain
+    text dumps): a table printed column by column is then read in printed order.
     """
     result = TableResult(sections=sections if sections is not None else find_sections(text))
     by_number = {s.number: s for s in result.sections if s.number}
@@ -148,12 +153,15 @@ def read_tables(text: str, year: int | None = None,
             segs += _appeals_rest(text, hi, segs, form)
             _read_appeals(segs, template("appeals", fmt), result)
         else:
-            _read_rows(text, segs, template(table, fmt), result)
+            _read_rows(text, segs, template(table, fmt), result,
+                       line_of if form == "text-lines" else None)
         result.formats[table] = fmt
     return result
 
 
-# The start of the part of section 四's table a dump prints after the report's end.
+# The start of the part of section 四's table a dump prints after the report's end,
+# and how many of its blank cells (not printed) are looked for.
+_APPEALS_REST_BLANKS = 2
 _APPEALS_REST = re.compile(r"^\s*(?:结果维持|行政诉讼|未经复议直接起诉|复议后起诉)", re.M)
 
 
@@ -164,7 +172,10 @@ def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Se
     table 四 in its place and the right part after the last section. When
     section 四 holds fewer than its 15 numbers, a run of section 四's column
     headers and numbers later in the text (nothing but headers and numbers) that
-    brings them to exactly 15, each row of five adding up to its 总计, is the rest.
+    brings them to exactly 15, each row of five adding up to its 总计, is the rest;
+    so is one that brings them to 14 or 13 where some place for the blank cells
+    (printed as nothing) lets every row add up (:func:`_read_appeals` then
+    places them by the identities, or leaves the cells NaN).
     """
     def nums(ss: list[Segment]) -> list[Token]:
         return [t for seg in ss for t in seg.values if t.kind == "num"]
@@ -180,11 +191,17 @@ def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Se
             break
         rest.append(seg)
     tokens = have + nums(rest)
-    if len(tokens) != 15 or any(t.glued for t in tokens):
+    blanks = 15 - len(tokens)
+    if not 0 <= blanks <= _APPEALS_REST_BLANKS or any(t.glued for t in tokens):
         return []
     values = [t.sign * float(t.digits.replace(",", "")) for t in tokens]
-    rows = [values[k:k + 5] for k in (0, 5, 10)]
-    return rest if all(math.isclose(sum(r[:4]), r[4]) for r in rows) else []
+    # A blank cell prints nothing: some place for the blanks must let every row add up.
+    for gaps in combinations(range(15), blanks):
+        it = iter(values)
+        cells = [0.0 if i in gaps else next(it) for i in range(15)]
+        if all(math.isclose(sum(cells[k:k + 4]), cells[k + 4]) for k in (0, 5, 10)):
+            return rest
+    return []
 
 
 def _zh(table: str) -> str:
@@ -223,7 +240,8 @@ def _detect_format(table: str, text: str, year: int | None) -> str:
 
 # --- rows of sections 二 and 三 -------------------------------------------
 
-def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult) -> None:
+def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResult,
+               line_of: Callable[[int], int | None] | None = None) -> None:
     segs = _rejoin_wrapped(segs, tmpl)
     rows = _match(segs, tmpl, result)
     pieces = _pieces(rows, segs, tmpl)
@@ -235,16 +253,12 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     if tmpl.table == "requests":
         _solve_requests(rows)
         _read_in_order(segs, rows, tmpl, result)
+    if line_of is not None:
+        _read_apart(segs, rows, tmpl, result, line_of)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
         _emit(row, tmpl.table, result)
-
-
-# Where a numbered row label starts inside running text: "3.", "(四)", "五、"
-# (not "第(八)项", a clause of the law).
-_ROW_START = re.compile(r"(?<!第)[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、"
-                        r"|(?<![\d.])\d{1,2}[.．、](?!\d)")
 
 
 def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
@@ -274,8 +288,8 @@ def _rejoin_wrapped(segs: list[Segment], tmpl: Template) -> list[Segment]:
             if cut:
                 prev.label, seg.label = joined[:len(prev.label) + cut], seg.label[cut:]
                 continue
-        m = _ROW_START.search(seg.label)
-        if m is None or m.start() == 0 or not _ROW_START.search(prev.label):
+        m = ROW_START.search(seg.label)
+        if m is None or m.start() == 0 or not ROW_START.search(prev.label):
             continue
         prev.label += seg.label[:m.start()]
         seg.label = seg.label[m.start():]
@@ -437,6 +451,117 @@ def _read_in_order(segs: list[Segment], rows: list[_Row], tmpl: Template,
         table="requests"))
 
 
+def _read_apart(segs: list[Segment], rows: list[_Row], tmpl: Template, result: TableResult,
+                line_of: Callable[[int], int | None]) -> None:
+    """Rows no label gave numbers to, read from the columns printed apart
+    (:func:`govopen.apart.columns_apart`); a column whose numbers are fewer than
+    its rows stays NaN ``ambiguous``. Only rows left unread are read, only if
+    none of the numbers was read for another row, and a page of which a row
+    read in full breaks its row identity (its columns are not where they were
+    taken to be, or the report's sums fail) is not read at all."""
+    by_code = {r.code: r for r in rows}
+    done: set[str] = set()
+    used: set[int] = set()
+    placed: list[str] = []
+    for got, short in columns_apart(segs, tmpl, line_of):
+        todo = [by_code[c] for c in got if c in by_code and not by_code[c].options]
+        if any(c not in by_code for c in got):
+            continue
+        cols = {c: by_code[c].cols for c in got}
+        found = place_blanks(got, short, cols, partial(_row_holds, tmpl.table, cols))
+        if found is None:
+            continue
+        page = {t.start for _, _, numbers in short for t in numbers}
+        short = [(codes, block_cols, numbers) for codes, block_cols, numbers in short if any(
+            got[code][cols[code].index(c)] is None for code in codes for c in block_cols)]
+        mine = {t.start for r in todo for t in got[r.code] if t is not None and t.kind == "num"}
+        page |= mine
+        # The numbers under a column header were taken for a row the template
+        # lacks, labelled by that header: it is no row.
+        headed = [r for r in rows if r.code.startswith("extra:") and r.segment is not None
+                  and _numbers(r.segment) and all(t.start in page for t in r.segment.values
+                                                  if t.kind == "num")]
+        taken = {p.start for r in rows if r.options and r not in headed
+                 for o in r.options for p in o}
+        # (a row the template lacks, of the page's numbers, is dropped; one with
+        # numbers of its own besides them makes the page not this layout)
+        read = {r.code: _apart_pieces(got[r.code], r.kinds) for r in todo}
+        if not todo or page & taken or any(
+                t.kind == "num" and t.start not in page for r in todo if r.segment is not None
+                for t in r.segment.values) or not all(
+                check([p.value for p in read[r.code]]) for r in todo
+                for check in _row_checks(tmpl.table, r.cols)
+                if all(p.value is not None for p in read[r.code])):
+            continue
+        rows[:] = [r for r in rows if r not in headed]
+        gone = {r.code for r in headed}
+        result.findings[:] = [f for f in result.findings if not (f.table == tmpl.table
+                                                                  and f.row in gone)]
+        for row in todo:
+            pieces = read[row.code]
+            row.unread = tuple(k for k, p in enumerate(pieces) if p.value is None and not p.blank)
+            if len(row.unread) == len(pieces):
+                continue
+            label = row.segment.label if row.segment is not None else ""
+            row.segment = Segment(label, values=[t for t in got[row.code]
+                                                 if t is not None and t.kind == "num"])
+            row.options = [pieces]
+            done.add(row.code)
+        used |= mine
+        placed += ["/".join(block_cols) for _, block_cols, _ in found]
+        for codes, block_cols, numbers in short:
+            result.findings.append(Issue(
+                "blanks_unplaced", "warning",
+                f"section {_zh(tmpl.table)}: column {'/'.join(block_cols)} prints {len(numbers)} "
+                f"numbers for {len(codes) * len(block_cols)} cells of rows {codes[0]} … "
+                f"{codes[-1]}: where its blank cells are cannot be told; the cells that "
+                "depend on it are left NaN",
+                table=tmpl.table, col=",".join(block_cols)))
+    if not done:
+        return
+    # A row of numbers without a label whose every number was read is not unread.
+    read_too = used | {p.start for r in rows if r.options for o in r.options for p in o}
+    read_rows = {_unlabelled(seg, tmpl.table).message for seg in segs if _numbers(seg) and all(
+        t.start in read_too for t in seg.values if t.kind == "num")}
+    result.findings[:] = [f for f in result.findings if not (
+        f.rule == "values_unlabelled" and f.table == tmpl.table and f.message in read_rows)]
+    result.findings[:] = [f for f in result.findings if not (
+        f.table == tmpl.table and f.row in done and f.rule in ("row_values_missing",
+                                                               "row_not_found",
+                                                               "row_cells_mismatch"))]
+    result.findings.append(Issue(
+        "columns_read_apart", "info",
+        f"section {_zh(tmpl.table)}: its labels are printed apart from its numbers, column by "
+        f"column; rows {', '.join(r.code for r in rows if r.code in done)} were read from "
+        "the columns as printed", table=tmpl.table))
+    if placed:
+        result.findings.append(Issue(
+            "blanks_placed_by_identity", "info",
+            f"section {_zh(tmpl.table)}: the blank cells of column(s) {', '.join(placed)} "
+            "are not printed; cells were read where every placement of the blanks that "
+            "keeps every row total puts the same number or blank (no number changed)",
+            table=tmpl.table))
+
+
+def _row_holds(table: str, cols: dict[str, tuple[str, ...]], code: str,
+               values: list[float | None]) -> bool:
+    """Whether row ``code`` (cells ``cols[code]``) satisfies its row identities."""
+    return all(check(values) for check in _row_checks(table, cols[code]))
+
+
+def _apart_pieces(tokens: list[Token | None], kinds: tuple[str, ...]) -> list[Piece]:
+    """One reading of a row's cells read apart (None: a cell left unread)."""
+    pieces: list[Piece] = []
+    for tok, kind in zip(tokens, kinds, strict=True):
+        if tok is not None and tok.kind == "blank":  # placed by place_blanks
+            pieces.append(Piece(None, "", tok.start, tok.end, blank=True))
+            continue
+        options = readings([tok], (kind,)) if tok is not None else None
+        pieces.append(options[0][0] if options and len(options) == 1 else Piece(
+            None, "", tok.start if tok is not None else 0, tok.end if tok is not None else 0))
+    return pieces
+
+
 def _heads(seg: Segment, cols: tuple[str, ...], tmpl: Template) -> bool:
     """Whether ``seg`` is the header of ``cols`` followed by one value per column.
 
@@ -477,10 +602,13 @@ def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
     while pending and targets:
         targets.pop().values = pending.pop().values
     for seg in pending:
-        result.findings.append(Issue(
-            "values_unlabelled", "warning",
-            f"section {_zh(table)}: a row of numbers printed without a label "
-            f"({_shown(seg.values)}) belongs to no row found; not read", table=table))
+        result.findings.append(_unlabelled(seg, table))
+
+
+def _unlabelled(seg: Segment, table: str) -> Issue:
+    return Issue("values_unlabelled", "warning",
+                 f"section {_zh(table)}: a row of numbers printed without a label "
+                 f"({_shown(seg.values)}) belongs to no row found; not read", table=table)
 
 
 def _is_extra(seg: Segment, label: str) -> bool:
@@ -917,6 +1045,9 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
         return
     ambiguous = []
     for k in range(n):
+        if k in row.unread:
+            result.cells.append(Cell(table, row.code, row.cols[k], None, "", "ambiguous", None))
+            continue
         pieces = {p[k].value for p in row.options}
         piece = row.options[0][k]
         if len(pieces) == 1:
