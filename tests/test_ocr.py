@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from govopen.errors import ReportError
 from govopen.gazetteer import infer_region
+from govopen.issues import Issue
 from govopen.readers import ocr, read_document, reader_for
 from govopen.readers.grid import find_tables, grid_rows
 from govopen.readers.ocr import CONFIDENCE_THRESHOLD, Glyph, _as_value
-from govopen.uncertain import resolve
+from govopen.uncertain import resolve, unfound_rows
 
 # --------------------------------------------------------------------------- grid
 
@@ -204,6 +205,47 @@ def test_two_uncertain_cells_of_one_identity_stay_unreadable():
 def test_no_reading_fits_stays_unreadable():
     out, _ = resolve(appeals([1, 0, 0, 0, 5], [0.99, 0.99, 0.99, 0.99, 0.4]), {4: ("5", "6")})
     assert out["status"].iat[4] == "unreadable" and math.isnan(out["value"].iat[4])
+
+
+def proactive(pages: list[int | None], confidence: float | None = 0.99) -> pd.DataFrame:
+    """Rows rules, normative_docs, licensing, punishment; a None page: not found."""
+    rows = ["rules", "normative_docs", "licensing", "punishment"]
+    return pd.DataFrame([
+        {"table": "proactive", "row": r, "col": "x", "value": math.nan if p is None else 1.0,
+         "raw": "", "status": "missing" if p is None else "ok",
+         "confidence": None if p is None else confidence, "page": p,
+         "bbox": None if p is None else f"10.0,{10.0 * k},90.0,{10.0 * k + 8}"}
+        for k, (r, p) in enumerate(zip(rows, pages, strict=True))])
+
+
+def lost(*rows: str) -> list[Issue]:
+    return [Issue("row_not_found", "warning", "", table="proactive", row=r) for r in rows]
+
+
+PAGE = [0.0, 0.0, 595.0, 842.0]
+
+
+def test_a_row_lost_between_ocr_rows_is_unreadable_where_it_would_stand():
+    out, issues = unfound_rows(proactive([2, None, 2, 3]), lost("normative_docs"), {2: PAGE})
+    assert out["status"].tolist() == ["ok", "unreadable", "ok", "ok"]
+    assert len(issues) == 1 and issues[0].rule == "ocr_row_not_found"
+    assert issues[0].row == "normative_docs"
+    assert issues[0].message.startswith("page 2, bbox 10.0,8.0,90.0,20.0: ")
+
+
+def test_first_rows_lost_on_an_ocr_page_before_a_text_page():
+    out, issues = unfound_rows(proactive([None, None, 3, 3], confidence=None),
+                               lost("rules", "normative_docs"), {2: PAGE})
+    assert out["status"].tolist()[:2] == ["unreadable", "unreadable"]
+    assert all(i.message.startswith("page 2, bbox 0.0,0.0,595.0,842.0: ") for i in issues)
+
+
+def test_rows_lost_on_text_pages_stay_missing():
+    cells = proactive([2, None, 2, 3], confidence=None)
+    out, issues = unfound_rows(cells, lost("normative_docs"), {4: PAGE})
+    assert out["status"].tolist()[1] == "missing" and not issues
+    out, issues = unfound_rows(cells, lost("normative_docs"), {})
+    assert out is cells and not issues
 
 
 def test_text_layer_cells_are_left_alone():
