@@ -24,7 +24,7 @@ from govopen import __version__, codebook
 from govopen.corrections import HISTORY
 from govopen.document import Document
 from govopen.errors import ReportError, ReportTimeout
-from govopen.issues import Issue
+from govopen.issues import Issue, shown_box
 from govopen.limits import DEFAULT_TIMEOUT, check_text, signals_available, time_limit
 from govopen.meta import read_meta
 from govopen.readers import read_document
@@ -278,7 +278,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         source_row.append(prov.get("row"))
         source_col.append(prov.get("col"))
         box = prov.get("bbox")
-        bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
+        bbox.append(shown_box(box) if box else None)
         offset.append(c.start)
         candidates.append(list(c.candidates) if c.candidates else None)
         confidence.append(prov.get("confidence"))

@@ -34,7 +34,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from govopen.issues import Issue, shown
+from govopen.issues import Issue, shown, shown_box
 from govopen.readers.ocr import CONFIDENCE_THRESHOLD
 from govopen.validate import check_identities
 
@@ -199,7 +199,7 @@ def unfound_rows(cells: pd.DataFrame, findings: list[Issue], pages: dict[int, li
                    after if after and after[0] == page else None) or pages[page]
         issues.append(Issue(
             "ocr_row_not_found", "warning",
-            f"page {page}, bbox {','.join(f'{v:.1f}' for v in box)}: row {key[1]} was not "
+            f"page {page}, bbox {shown_box(box)}: row {key[1]} was not "
             "found, and may stand here on this OCR'd page with a label OCR misread: its "
             "cells are left NaN unreadable, not missing",
             table=key[0], row=key[1]))

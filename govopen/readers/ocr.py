@@ -25,8 +25,8 @@ decoded here to keep, for every character, its probability and the runner-up
 characters: a cell's ``confidence`` is that of its least certain digit, and its
 ``readings`` list the other plausible digit strings, which
 :mod:`govopen.uncertain` uses to flag the cell or to let the table's identities
-confirm one reading. An uncertain number first gets a second look
-(:func:`_look_again`).
+confirm one reading. An uncertain number in a grid cell first gets a second
+look (:func:`_look_again`).
 
 Example:
     >>> doc = read_image("scanned_report.png")  # doctest: +SKIP
@@ -54,6 +54,7 @@ import numpy as np
 
 from govopen.document import Document, DocumentBuilder, is_cjk, join_wrapped
 from govopen.errors import ReportError
+from govopen.issues import shown_box
 from govopen.limits import time_limit
 
 # Long side, in pixels, of the page image that is read (A4 at 200 dpi): enough
@@ -194,7 +195,7 @@ def ocr_page(image: np.ndarray, builder: DocumentBuilder, page: int,
         builder.note("ocr_rotated", f"page {page} was scanned rotated by {result.rotation}°; "
                                     "read upright", "info")
     for cell, first in result.second:
-        box = ",".join(f"{x:.1f}" for x in cast(Bbox, _scaled(cell.bbox, factor)))
+        box = shown_box(_scaled(cell.bbox, factor))
         builder.note("ocr_second_look",
                      f"page {page}, bbox {box}: OCR read {cell.text!r} with confidence "
                      f"{first or 0:.2f} (below {CONFIDENCE_THRESHOLD:.2f}); read again with a "
