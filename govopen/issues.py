@@ -39,6 +39,16 @@ class Issue:
                 "severity": self.severity, "message": self.message}
 
 
+def shown_box(box: Any) -> str:
+    """A bounding box as ``cells.bbox`` and issue messages show it: ``x0,top,x1,bottom``.
+
+    Example:
+        >>> shown_box((10, 20.25, 90, 40))
+        '10.0,20.2,90.0,40.0'
+    """
+    return ",".join(f"{x:.1f}" for x in box)
+
+
 def shown(x: float | None) -> str:
     """A number as a message shows it: no ``.0`` on whole numbers, ``∅`` for none.
 

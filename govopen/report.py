@@ -24,7 +24,7 @@ from govopen import __version__, codebook
 from govopen.corrections import HISTORY
 from govopen.document import Document
 from govopen.errors import ReportError, ReportTimeout
-from govopen.issues import Issue
+from govopen.issues import Issue, shown_box
 from govopen.limits import DEFAULT_TIMEOUT, check_text, signals_available, time_limit
 from govopen.meta import read_meta
 from govopen.readers import read_document
@@ -32,6 +32,7 @@ from govopen.readers.text import read_text_string
 from govopen.sections import find_sections
 from govopen.tables import read_tables
 from govopen.uncertain import resolve as resolve_uncertain
+from govopen.uncertain import unfound_rows
 from govopen.validate import check_identities, check_narrative
 
 # The columns of the three per-report tables, as the codebook defines them (a
@@ -181,7 +182,8 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         formats["appeals"] = _appeals_format(meta["year"], formats)
     cells, readings = _cells_frame(tables.cells, formats, document, report_id)
     cells, uncertain = resolve_uncertain(cells, readings)
-    issues: list[Issue] = [*tables.findings, *uncertain, *document.notes]
+    cells, unfound = unfound_rows(cells, tables.findings, _ocr_pages(document))
+    issues: list[Issue] = [*tables.findings, *unfound, *uncertain, *document.notes]
     issues += [Issue("section_not_found", "info", f"section {'一二三四五六'[n - 1]} was not found")
                for n in range(1, 7) if n not in {s.number for s in sections}]
     if not cells.empty:
@@ -199,6 +201,15 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         columns=SECTION_COLUMNS)
     section_frame["section"] = section_frame["section"].astype("Int64")
     return Report(meta, cells, issue_frame, section_frame, document)
+
+
+def _ocr_pages(document: Document) -> dict[int, list[float]]:
+    """Each OCR'd page's box, in the units of its cells' boxes."""
+    out = {}
+    for page, (picture, per_unit) in document.page_images.items():
+        width, height = picture.size
+        out[page] = [0.0, 0.0, width / per_unit, height / per_unit]
+    return out
 
 
 def _extra_rows(cells: pd.DataFrame) -> int:
@@ -268,7 +279,7 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         source_row.append(prov.get("row"))
         source_col.append(prov.get("col"))
         box = prov.get("bbox")
-        bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
+        bbox.append(shown_box(box) if box else None)
         offset.append(c.start)
         candidates.append(list(c.candidates) if c.candidates else None)
         confidence.append(prov.get("confidence"))

@@ -30,11 +30,11 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
-from govopen.issues import Issue, shown
+from govopen.issues import Issue, shown, shown_box
 from govopen.readers.ocr import CONFIDENCE_THRESHOLD
 from govopen.validate import check_identities
 
@@ -128,3 +128,89 @@ def _issue(cells: pd.DataFrame, i: int, rule: str, severity: str, message: str,
     where = f"page {page}, bbox {bbox}: " if not pd.isna(page) else ""
     return Issue(rule, severity, where + message, table=cells["table"].iat[i],
                  row=cells["row"].iat[i], col=cells["col"].iat[i], expected=value)
+
+
+def unfound_rows(cells: pd.DataFrame, findings: list[Issue], pages: dict[int, list[float]]
+                 ) -> tuple[pd.DataFrame, list[Issue]]:
+    """Rows not found where OCR read the table: ``unreadable``, not ``missing``.
+
+    ``missing`` says a row is not printed. A row of a table on an OCR'd page may
+    well be printed with a label the recogniser misread, so a template row that
+    was not found (a ``row_not_found`` finding) becomes NaN ``unreadable`` when a
+    page it may stand on was OCR'd: a page from that of the row of its table
+    found before it to that of the row found after it (the page before the
+    latter for a table's first rows). ``pages`` gives each OCR'd page's box. An
+    ``ocr_row_not_found`` warning names the page and the box where the row would
+    stand: between the rows around it, else the neighbouring row on that page,
+    else the whole page.
+
+    Example:
+        >>> cells = pd.DataFrame([
+        ...     {"table": "proactive", "row": r, "col": "new", "value": v, "raw": "",
+        ...      "status": s, "confidence": p, "page": g, "bbox": b}
+        ...     for r, v, s, p, g, b in [
+        ...         ("rules", 0.0, "ok", 0.99, 2, "10.0,10.0,90.0,20.0"),
+        ...         ("normative_docs", math.nan, "missing", math.nan, None, None),
+        ...         ("licensing", 5.0, "ok", 0.99, 2, "10.0,40.0,90.0,50.0")]])
+        >>> lost = [Issue("row_not_found", "warning", "…", table="proactive",
+        ...               row="normative_docs")]
+        >>> out, issues = unfound_rows(cells, lost, {2: [0.0, 0.0, 595.0, 842.0]})
+        >>> out["status"].tolist()[1], issues[0].message.split(":")[0]
+        ('unreadable', 'page 2, bbox 10.0,20.0,90.0,40.0')
+    """
+    lost = {(f.table, f.row) for f in findings if f.rule == "row_not_found"}
+    if not lost or not pages:
+        return cells, []  # every text-layer report
+    keys = list(zip(cells["table"].tolist(), cells["row"].tolist(), strict=True))
+    order = list(dict.fromkeys(keys))  # template order, extra rows in their places
+    boxes: dict[tuple[str, str], tuple[int, list[float]]] = {}
+    for k, page, bbox in zip(keys, cells["page"].tolist(), cells["bbox"].tolist(), strict=True):
+        if pd.isna(page) or not isinstance(bbox, str):
+            continue
+        box, page = [float(v) for v in bbox.split(",")], int(page)
+        if k not in boxes:
+            boxes[k] = (page, box)
+        elif boxes[k][0] == page:
+            b = boxes[k][1]
+            boxes[k] = (page, [min(b[0], box[0]), min(b[1], box[1]),
+                               max(b[2], box[2]), max(b[3], box[3])])
+    status = cells.columns.get_loc("status")
+    issues: list[Issue] = []
+    out = cells
+    for n, key in enumerate(order):
+        if key not in lost:
+            continue
+        before = next((boxes[k] for k in reversed(order[:n]) if k[0] == key[0] and k in boxes),
+                      None)
+        after = next((boxes[k] for k in order[n + 1:] if k[0] == key[0] and k in boxes), None)
+        if before is None and after is None:
+            continue  # nothing of the table was found: not a row OCR lost
+        first = before[0] if before else cast(tuple, after)[0] - 1
+        last = after[0] if after else first
+        page = next((p for p in range(first, last + 1) if p in pages), None)
+        if page is None:
+            continue
+        if out is cells:
+            out = cells.copy()
+        for i, k in enumerate(keys):
+            if k == key and out.iat[i, status] == "missing":
+                out.iat[i, status] = "unreadable"
+        box = _gap(before if before and before[0] == page else None,
+                   after if after and after[0] == page else None) or pages[page]
+        issues.append(Issue(
+            "ocr_row_not_found", "warning",
+            f"page {page}, bbox {shown_box(box)}: row {key[1]} was not "
+            "found, and may stand here on this OCR'd page with a label OCR misread: its "
+            "cells are left NaN unreadable, not missing",
+            table=key[0], row=key[1]))
+    return out, issues
+
+
+def _gap(before: tuple[int, list[float]] | None, after: tuple[int, list[float]] | None
+         ) -> list[float] | None:
+    """The box between two rows' boxes on one page (either may be None)."""
+    if before and after:
+        a, b = before[1], after[1]
+        top, bottom = (a[3], b[1]) if a[3] <= b[1] else (min(a[1], b[1]), max(a[3], b[3]))
+        return [min(a[0], b[0]), top, max(a[2], b[2]), bottom]
+    return (before or after or (0, None))[1]

@@ -133,6 +133,22 @@ def erase_rules(png: Path, out: Path) -> Path:
     return out
 
 
+def paint_out(png: Path, out: Path, box: tuple[float, float, float, float], dpi: int) -> Path:
+    """The page picture with ``box`` (PDF points) painted white: print lost to the scan."""
+    from PIL import Image, ImageDraw
+
+    im = Image.open(png).convert("RGB")
+    k = dpi / 72
+    ImageDraw.Draw(im).rectangle([v * k for v in box], fill="white")
+    im.save(out)
+    return out
+
+
+# The label cell of row 3.要求提供公开出版物 (unprocessed_publication) on page 4 of
+# the Hongze PDF, in points, inside its rules (its numbers start at x = 311).
+HONGZE_LABEL = (182.0, 135.0, 308.0, 149.5)
+
+
 def images_to_pdf(images: list[Path], out: Path, dpi: int) -> Path:
     import img2pdf
 
@@ -187,7 +203,9 @@ def make_variants(pdf: Path, work: Path) -> dict[str, tuple[Path, list[int]]]:
       blur and a 1° rotation, between the text pages (a mixed PDF);
     * ``turned90``: page 3 scanned at 200 dpi and turned by 90°;
     * ``stamp``: page 4 at 200 dpi with a red seal over the numbers;
-    * ``unruled``: page 4 at 200 dpi with the table rules painted out.
+    * ``unruled``: page 4 at 200 dpi with the table rules painted out;
+    * ``unlabelled``: page 4 at 200 dpi with the label of one row painted out
+      (:data:`HONGZE_LABEL`, made for the Hongze PDF).
     """
     work.mkdir(parents=True, exist_ok=True)
     out: dict[str, tuple[Path, list[int]]] = {}
@@ -216,6 +234,11 @@ def make_variants(pdf: Path, work: Path) -> dict[str, tuple[Path, list[int]]]:
     unruled = erase_rules(png, work / "unruled_4u.png")
     out["unruled"] = (splice(pdf, {4: images_to_pdf([unruled], work / "unruled_4.pdf", 200)},
                              work / "unruled.pdf"), [4])
+
+    png = rasterise(pdf, 4, 200, work / "unlabelled_4.png")
+    unlabelled = paint_out(png, work / "unlabelled_4u.png", HONGZE_LABEL, 200)
+    out["unlabelled"] = (splice(pdf, {4: images_to_pdf([unlabelled], work / "unlabelled_4.pdf",
+                                                       200)}, work / "unlabelled.pdf"), [4])
     return out
 
 

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from govopen.errors import ReportError
 from govopen.gazetteer import infer_region
-from govopen.readers import read_document, reader_for
+from govopen.issues import Issue
+from govopen.readers import ocr, read_document, reader_for
 from govopen.readers.grid import find_tables, grid_rows
 from govopen.readers.ocr import CONFIDENCE_THRESHOLD, Glyph, _as_value
-from govopen.uncertain import resolve
+from govopen.uncertain import resolve, unfound_rows
 
 # --------------------------------------------------------------------------- grid
 
@@ -75,6 +76,60 @@ def test_plain_text_has_no_grid():
     ink = np.zeros((300, 300), np.uint8)
     ink[50:70, 40:60] = 255  # a blob of "text"
     assert find_tables(ink, scale=1.0) == []
+
+
+def test_rules_inside_a_grey_band_of_a_noisy_scan_are_found():
+    """A shaded header band of a noisy JPEG is no block of ink: the rules in it stay
+    rules, and the grid keeps its columns (Hongze page 2 at 150 dpi lost them)."""
+    import cv2
+
+    xs, ys = [100, 400, 600, 800], [300, 380, 460, 540]
+    gray = np.full((800, 900), 248, np.float32)
+    gray[302:380, 102:800] = 196  # the shaded top row
+    gray[ruled(xs, ys, size=(800, 900)) > 0] = 40
+    gray += np.random.default_rng(1).normal(0, 12, gray.shape)
+    gray = cv2.GaussianBlur(gray.clip(0, 255).astype(np.uint8), (3, 3), 0.6)
+    # (Otsu's threshold on this page lies above the shade: no table at all)
+    tables = find_tables(ocr._thin_ink(gray), scale=1.0)
+    assert len(tables) == 1
+    assert [len(r.cells) for r in tables[0].rows] == [3, 3, 3]
+
+
+def test_the_radical_dot_is_read_as_the_enumeration_comma():
+    """丶 for 、 left section 四's heading unrecognised (四丶政府信息公开行政复议丶…)."""
+    charset = ["blank", "四", "丶", "政", "一", "二", "三", "五"]
+    probs = np.eye(8, dtype=np.float32)[[1, 0, 2, 0, 3]]
+    assert "".join(g.text for g in ocr._decode(probs, charset, 4.0)) == "四、政"
+
+
+def second_look(monkeypatch, looks: list[str], prob: float) -> dict:
+    """_look_again on one uncertain cell '14', the recogniser reading ``looks``."""
+    def fake(crops):
+        assert len(crops) == len(looks)
+        return [[Glyph(ch, prob, (), 0, 1) for ch in text] for text in looks]
+
+    monkeypatch.setattr(ocr, "recognise", fake)
+    first = _as_value(glyphs([("1", 0.87, ""), ("4", 0.99, "")]), "14", (0, 0, 9, 9))
+    assert first.readings is not None  # uncertain
+    return ocr._look_again({"k": (first, [np.full((20, 40, 3), 255, np.uint8)])})
+
+
+def test_second_look_keeps_a_number_both_looks_read_alike(monkeypatch):
+    kept = second_look(monkeypatch, ["14", "14"], 0.99)
+    assert kept["k"].text == "14" and kept["k"].readings is None
+    assert kept["k"].confidence >= CONFIDENCE_THRESHOLD
+
+
+@pytest.mark.parametrize(("looks", "prob"), [(["14", "11"], 0.99), (["14", "14"], 0.8),
+                                             (["14", "1O"], 0.99), (["14.", "14"], 0.99)])
+def test_second_look_keeps_nothing_else(monkeypatch, looks, prob):
+    assert second_look(monkeypatch, looks, prob) == {}
+
+
+def test_only_uncertain_digits_get_a_second_look():
+    assert ocr._only_digits([glyphs([("1", 0.8, ""), ("4", 0.99, "")])])
+    assert not ocr._only_digits([glyphs([("1", 0.8, ""), ("O", 0.99, "")])])
+    assert not ocr._only_digits([[]]) and not ocr._only_digits(None)
 
 
 # --------------------------------------------------------------------------- readings
@@ -150,6 +205,47 @@ def test_two_uncertain_cells_of_one_identity_stay_unreadable():
 def test_no_reading_fits_stays_unreadable():
     out, _ = resolve(appeals([1, 0, 0, 0, 5], [0.99, 0.99, 0.99, 0.99, 0.4]), {4: ("5", "6")})
     assert out["status"].iat[4] == "unreadable" and math.isnan(out["value"].iat[4])
+
+
+def proactive(pages: list[int | None], confidence: float | None = 0.99) -> pd.DataFrame:
+    """Rows rules, normative_docs, licensing, punishment; a None page: not found."""
+    rows = ["rules", "normative_docs", "licensing", "punishment"]
+    return pd.DataFrame([
+        {"table": "proactive", "row": r, "col": "x", "value": math.nan if p is None else 1.0,
+         "raw": "", "status": "missing" if p is None else "ok",
+         "confidence": None if p is None else confidence, "page": p,
+         "bbox": None if p is None else f"10.0,{10.0 * k},90.0,{10.0 * k + 8}"}
+        for k, (r, p) in enumerate(zip(rows, pages, strict=True))])
+
+
+def lost(*rows: str) -> list[Issue]:
+    return [Issue("row_not_found", "warning", "", table="proactive", row=r) for r in rows]
+
+
+PAGE = [0.0, 0.0, 595.0, 842.0]
+
+
+def test_a_row_lost_between_ocr_rows_is_unreadable_where_it_would_stand():
+    out, issues = unfound_rows(proactive([2, None, 2, 3]), lost("normative_docs"), {2: PAGE})
+    assert out["status"].tolist() == ["ok", "unreadable", "ok", "ok"]
+    assert len(issues) == 1 and issues[0].rule == "ocr_row_not_found"
+    assert issues[0].row == "normative_docs"
+    assert issues[0].message.startswith("page 2, bbox 10.0,8.0,90.0,20.0: ")
+
+
+def test_first_rows_lost_on_an_ocr_page_before_a_text_page():
+    out, issues = unfound_rows(proactive([None, None, 3, 3], confidence=None),
+                               lost("rules", "normative_docs"), {2: PAGE})
+    assert out["status"].tolist()[:2] == ["unreadable", "unreadable"]
+    assert all(i.message.startswith("page 2, bbox 0.0,0.0,595.0,842.0: ") for i in issues)
+
+
+def test_rows_lost_on_text_pages_stay_missing():
+    cells = proactive([2, None, 2, 3], confidence=None)
+    out, issues = unfound_rows(cells, lost("normative_docs"), {4: PAGE})
+    assert out["status"].tolist()[1] == "missing" and not issues
+    out, issues = unfound_rows(cells, lost("normative_docs"), {})
+    assert out is cells and not issues
 
 
 def test_text_layer_cells_are_left_alone():
