@@ -1,6 +1,6 @@
 """Benchmark: OCR seconds per page with 1 and 2 workers, and RapidOCR against Tesseract.
 
-Scans the table pages (2-4) of tests/fixtures/pdf/jiangsu_huaian_hongze_2023.pdf
+Scans the table pages (2-4) of tests/fixtures/corpus/jiangsu/jiangsu_huaian_hongze_2023.pdf
 with ``pdftoppm`` at 200 dpi into PNG files, then reads them as reports with
 ``govopen.read_report`` (the whole path of a picture: orientation, deskew, grid,
 recognition, template match):
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import govopen  # noqa: E402
 from govopen.runner import Task, run  # noqa: E402
 
-PDF = ROOT / "tests" / "fixtures" / "pdf" / "jiangsu_huaian_hongze_2023.pdf"
+PDF = ROOT / "tests" / "fixtures" / "corpus" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"
 
 
 def parse(path: str) -> tuple[int, float]:

@@ -5,12 +5,13 @@ Each variant is made with poppler's ``pdftoppm`` (pages → pictures), Pillow
 without a text layer); pikepdf (an img2pdf dependency) splices scanned pages
 between text pages for the mixed PDFs.
 
-    python tests/scans.py tests/fixtures/pdf/jiangsu_huaian_hongze_2023.pdf /tmp/scans
+    python tests/scans.py tests/fixtures/corpus/jiangsu/jiangsu_huaian_hongze_2023.pdf /tmp/scans
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import math
 import random
@@ -19,11 +20,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-TOOLS = ("pdftoppm", "img2pdf")
+TOOLS = ("pdftoppm",)  # programs on PATH
+MODULES = ("img2pdf", "pikepdf")  # Python packages (the dev extras)
 
 
 def missing_tools() -> list[str]:
-    return [t for t in TOOLS if shutil.which(t) is None]
+    """What making the scans needs and this machine lacks."""
+    return ([t for t in TOOLS if shutil.which(t) is None]
+            + [m for m in MODULES if importlib.util.find_spec(m) is None])
 
 
 @functools.cache

@@ -245,6 +245,22 @@ def test_ci_runs_make_test():
         assert os.access(CI_RUN, os.X_OK), ".ci/run should be executable"
 
 
+# Programs and packages without which tests skip (OCR scans, converters, .doc, the
+# review page). Locally a skip is fine; in CI it would hide an install step of .ci/run.
+CI_PROGRAMS = ("pdftotext", "pdftoppm", "soffice", "chromium")
+CI_MODULES = ("img2pdf", "pikepdf", "rapidocr_onnxruntime", "pymupdf4llm", "markitdown")
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true", reason="CI only (.ci/run sets CI=true)")
+def test_ci_has_what_the_tests_need():
+    import importlib.util
+    import shutil
+
+    missing = [p for p in CI_PROGRAMS if shutil.which(p) is None]
+    missing += [m for m in CI_MODULES if importlib.util.find_spec(m) is None]
+    assert not missing, f"tests needing {missing} would skip: install them in .ci/run"
+
+
 # --------------------------------------------------------------------------- no shared/
 
 # Built from pieces so this file does not match itself.

@@ -1,6 +1,6 @@
 """Scans of a real report, read by OCR, against the values read off it by hand.
 
-``jiangsu_huaian_hongze_2023.pdf`` (a copy in tests/fixtures/pdf) is rasterised
+``jiangsu_huaian_hongze_2023.pdf`` (the test corpus's copy) is rasterised
 into the variants of :mod:`scans` (300 dpi clean; 150 dpi JPEG with noise, blur
 and a 1° rotation; a page turned by 90°; a red seal over the numbers; a page
 whose table rules are painted out; a page where one row's label is painted out).
@@ -29,7 +29,7 @@ from conftest import EXPECTED
 import govopen
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-HONGZE = FIXTURES / "pdf" / "jiangsu_huaian_hongze_2023.pdf"
+HONGZE = FIXTURES / "corpus" / "jiangsu" / "jiangsu_huaian_hongze_2023.pdf"
 STEM = "jiangsu_huaian_hongze_2023"
 FLAGGED = {"unreadable", "ambiguous"}
 
