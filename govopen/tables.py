@@ -27,6 +27,7 @@ from functools import partial
 from itertools import combinations, product
 
 from govopen.issues import Issue, shown
+from govopen.joint import Sum, solve
 from govopen.limits import check
 from govopen.sections import Section, find_sections
 from govopen.split import MAX_JOINT, MAX_READINGS, Budget, Piece, consistent, readings
@@ -109,6 +110,8 @@ class _Row:
     options: list[list[Piece]] | None = None
     unit_hint: str = ""
     too_many: bool = False  # more readings than can be listed: ambiguous
+    # Cells the column identities of the whole table settled (see _place_jointly).
+    by_identity: frozenset[int] = frozenset()
 
 
 def read_tables(text: str, year: int | None = None,
@@ -235,6 +238,7 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     if tmpl.table == "requests":
         _solve_requests(rows)
         _read_in_order(segs, rows, tmpl, result)
+        _place_jointly(rows, tmpl.table, result)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
@@ -888,6 +892,65 @@ def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Ter
     return changed
 
 
+def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
+    """Rows whose readings disagree, placed by the column identities of the whole table.
+
+    Each row's own identities leave a row printing fewer numbers than cells
+    with several placements of its blanks; the column identities (``identities.csv``)
+    tie the rows together. Every joint choice of one reading per row that
+    satisfies all of them is found (:func:`govopen.joint.solve`); the cells on
+    which those choices agree are taken, with status ``ok_by_identity`` and one
+    info issue naming the rows. Only rows whose readings all satisfy their own
+    row identities take part, and an identity with a row that is missing,
+    unreadable or not such a row is not used: a report whose arithmetic is
+    broken there gives no choice. No joint choice, or a search past its bound,
+    changes nothing; no number is changed, only where it stands.
+    """
+    if any(r.code.startswith("extra:") for r in rows) or not any(
+            r.options and len(r.options) > 1 for r in rows):
+        return  # a row the template lacks may be part of any total
+    cols = rows[0].cols
+    usable = {r.code: r for r in rows if r.options and r.cols == cols and all(
+        all(check([p.value for p in o]) for check in _row_checks(table, r.cols))
+        for o in r.options)}
+    index: dict[str, int] = {}
+    sums: list[Sum] = []
+    for ident in _OWN_IDENTITIES:
+        if ident.table != table or ident.scope != "col":
+            continue
+        parts, whole = ident.expand([r.code for r in rows])
+        if not parts or any(t.code not in usable for t in (*parts, *whole)):
+            continue
+        terms = tuple((index.setdefault(t.code, len(index)), t.sign) for t in parts) + tuple(
+            (index.setdefault(t.code, len(index)), -t.sign) for t in whole)
+        totals = tuple(index[t.code] for t in whole)
+        sums += [Sum(terms, k, totals) for k in range(len(cols))]
+    variables = [usable[code] for code in index]
+    if not any(len(r.options or []) > 1 for r in variables):
+        return
+    used = solve([[tuple(p.value for p in o) for o in r.options or []] for r in variables],
+                 sums)
+    if used is None or not all(used):
+        return
+    placed = []
+    for row, keep in zip(variables, used, strict=True):
+        options = row.options or []
+        if len(keep) == len(options):
+            continue
+        row.options = [options[i] for i in sorted(keep)]
+        row.by_identity = frozenset(
+            k for k in range(len(cols))
+            if len({o[k].value for o in options}) > 1 and len({o[k].value for o in row.options}) == 1)
+        if row.by_identity:
+            placed.append(row.code)
+    if placed:
+        result.findings.append(Issue(
+            "cells_placed_by_identity", "info",
+            f"section {_zh(table)}: rows {', '.join(placed)} print fewer numbers than cells (or "
+            "digits read in several ways); their cells are taken where every reading of the "
+            "table that satisfies all its column identities agrees (none changed)", table=table))
+
+
 def _money_unit(text: str, prev: _Row | None, row: _Row) -> str:
     """The money unit stated in the header above a row (元, 万元 or "")."""
     seg = row.segment
@@ -921,7 +984,7 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
         piece = row.options[0][k]
         if len(pieces) == 1:
             value, unit = _canonical(piece, row.kinds[k], row.unit_hint, table, row, k, result)
-            status = "blank" if piece.blank else "ok"
+            status = "blank" if piece.blank else "ok_by_identity" if k in row.by_identity else "ok"
             result.cells.append(Cell(table, row.code, row.cols[k], value, piece.raw, status,
                                      piece.start, unit))
         else:
