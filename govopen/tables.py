@@ -854,9 +854,10 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     arithmetic is broken) leaves every row it touches as it was, and so does a
     search past its bound; no number is changed, only where it stands.
     """
+    # A row the template lacks may be part of any total: nothing is placed then.
     if any(r.code.startswith("extra:") for r in rows) or not any(
             r.options and len(r.options) > 1 for r in rows):
-        return  # a row the template lacks may be part of any total
+        return
     cols = rows[0].cols
     usable = {r.code: r for r in rows if r.options and r.cols == cols and all(
         all(check([p.value for p in o]) for check in _row_checks(table, r.cols))
@@ -882,10 +883,10 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     if placed:
         result.findings.append(Issue(
             "cells_placed_by_identity", "info",
-            f"section {_zh(table)}: rows {', '.join(placed)} print fewer numbers than cells (or "
-            "digits that can be read in several ways); their cells are taken where every "
-            "reading of the table that satisfies the column identities agrees (none changed)",
-            table=table))
+            f"section {_zh(table)}: rows {', '.join(placed)} can be read in several ways "
+            "(blank cells not printed, or digits without separators); their cells are taken "
+            "where every choice of readings that satisfies the table's column identities "
+            "agrees (no number changed, only where it stands)", table=table))
 
 
 def _place_group(usable: dict[str, _Row], idents: list[_Terms], width: int) -> list[str]:

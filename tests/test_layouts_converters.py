@@ -2,9 +2,10 @@
 
 The fixtures in ``tests/fixtures/converters/`` are what ``pdftotext`` (raw and
 ``-layout``), ``pymupdf4llm``, ``markitdown`` and pypdfium2 made of the real Hongze
-district PDF and of the 50 LibreOffice-rendered round-trip PDFs
-(``make_converter_fixtures.py`` regenerates them). The values come from the
-hand-read fixture of the Hongze report and from ``roundtrip/expected.json``.
+district PDF, of the 50 LibreOffice-rendered round-trip PDFs and of 50 more whose
+table 三 satisfies its column identities (the balanced set; ``make_converter_fixtures.py``
+regenerates them). The values come from the hand-read fixture of the Hongze report,
+from ``roundtrip/expected.json`` and from ``converters/balanced.expected.json``.
 
 A cell is *right* when it equals the printed value (NaN for a blank cell),
 *flagged* when it is NaN with status ``unreadable``, ``ambiguous`` or ``missing``,
