@@ -101,7 +101,8 @@ CELLS = _cols(
     ("value", "float", "数值（金额为万元）", "Value as printed (money in CNY 10k)"),
     ("raw", "str", "原文", "Cell text as printed"),
     ("status", "str", "读取状态",
-     "ok, ok_by_identity (uncertain OCR confirmed by identities), blank, ambiguous, "
+     "ok, ok_by_identity (uncertain OCR, or a number's place in its row, confirmed by "
+     "identities), blank, ambiguous, "
      "unreadable, missing, corrected"),
     ("unit", "str", "单位", "Unit"),
     ("format", "str", "模板格式", "Template format of the table"),

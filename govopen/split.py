@@ -38,9 +38,6 @@ MAX_CUTS = 20_000
 # rows past the budget left ambiguous.
 REPORT_CUTS = 60_000
 REPORT_READINGS = 5_000
-# Past this many combinations of several rows' readings, a column identity does
-# not choose between them (real reports: at most 7).
-MAX_JOINT = 1_000
 
 
 class Budget:

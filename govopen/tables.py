@@ -5,8 +5,10 @@ printed; the template's rows are then found in order among the segments of
 :mod:`govopen.tokens`, and each row's value tokens are read as its cells with
 :mod:`govopen.split`. Where digits are glued, the identities the template
 guarantees (row totals, column totals, the balance of requests) choose between
-readings; cells on which the surviving readings disagree stay NaN and an
-``ambiguous_cells`` issue lists the candidates. Nothing here repairs a number:
+readings; a row of table 三 that prints fewer numbers than cells is placed by
+the column identities of the whole table, jointly with the other rows
+(:mod:`govopen.joint`). Cells on which the surviving readings disagree stay NaN
+and an ``ambiguous_cells`` issue lists the candidates. Nothing here repairs a number:
 identities are used only to choose between readings of what is printed.
 
 Example:
@@ -24,13 +26,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import combinations, product
+from itertools import combinations
 
 from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
+from govopen.joint import Sum, solve
 from govopen.limits import check
 from govopen.sections import Section, find_sections
-from govopen.split import MAX_JOINT, MAX_READINGS, Budget, Piece, consistent, readings
+from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
 
@@ -111,6 +114,8 @@ class _Row:
     unit_hint: str = ""
     too_many: bool = False  # more readings than can be listed: ambiguous
     unread: tuple[int, ...] = ()  # cells left NaN though the row is read (apart.py)
+    # Cells the column identities of the whole table settled (see _place_jointly).
+    by_identity: frozenset[int] = frozenset()
 
 
 def read_tables(text: str, year: int | None = None,
@@ -251,10 +256,11 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     for row in rows:
         _read_options(row, tmpl.table, result, pieces.get(row.code, ()))
     if tmpl.table == "requests":
-        _solve_requests(rows)
         _read_in_order(segs, rows, tmpl, result)
     if line_of is not None:
         _read_apart(segs, rows, tmpl, result, line_of)
+    if tmpl.table == "requests":  # after every other reading: the rows' readings are all known
+        _place_jointly(rows, tmpl.table, result)
     for prev, row in zip([None, *rows[:-1]], rows, strict=True):
         if row.segment is not None and "money" in row.kinds:
             row.unit_hint = _money_unit(text, prev, row)
@@ -958,62 +964,88 @@ def _holds(parts: Sequence[tuple[int, int]], whole: Sequence[tuple[int, int]],
                         sum(sign * (values[i] or 0) for i, sign in whole), abs_tol=1e-9)
 
 
-def _solve_requests(rows: list[_Row]) -> None:
-    """Choose between readings of glued rows with the column identities."""
-    by_code = {r.code: r for r in rows}
-    present = [r.code for r in rows]
-    identities = []
+# An identity's parts and whole, its ``group:`` terms expanded to the rows present.
+_Terms = tuple[tuple[Term, ...], tuple[Term, ...]]
+
+
+def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
+    """Rows whose readings disagree, placed by the column identities of the whole table.
+
+    Each row's own identities leave a row printing fewer numbers than cells
+    with several placements of its blanks; the column identities (``identities.csv``)
+    tie the rows together. Every joint choice of one reading per row that
+    satisfies every identity it touches is found (:func:`govopen.joint.solve`);
+    the cells on which those choices agree are taken, with status
+    ``ok_by_identity`` and one info issue naming the rows. Only rows whose
+    readings all satisfy their own row identities take part: an identity with a
+    row that is missing, unreadable or whose own total fails is not used. An
+    identity that fails in some column whatever the choice (the report's
+    arithmetic is broken) leaves every row it touches as it was, and so does a
+    search past its bound; no number is changed, only where it stands.
+    """
+    # A row the template lacks may be part of any total: nothing is placed then.
+    if any(r.code.startswith("extra:") for r in rows) or not any(
+            r.options and len(r.options) > 1 for r in rows):
+        return
+    cols = rows[0].cols
+    # (a row read apart with cells left unread: those cells are unknown, not 0)
+    usable = {r.code: r for r in rows if r.options and r.cols == cols and not r.unread and all(
+        all(check([p.value for p in o]) for check in _row_checks(table, r.cols))
+        for o in r.options)}
+    # The usable identities that touch a row with several readings, joined into
+    # groups that share such rows: each group is searched by itself.
+    groups: list[tuple[set[str], list[_Terms]]] = []
     for ident in _OWN_IDENTITIES:
-        if ident.table != "requests" or ident.scope != "col":
+        if ident.table != table or ident.scope != "col":
             continue
-        parts, whole = ident.expand(present)
-        if parts and all(t.code in by_code for t in (*parts, *whole)):
-            identities.append((parts, whole))
-    for _ in range(len(rows)):
-        changed = False
-        for left, right in identities:
-            involved = [by_code[t.code] for t in left + right]
-            open_rows = [r for r in involved if r.options and len(r.options) > 1]
-            if not open_rows or math.prod(len(r.options or []) for r in open_rows) > MAX_JOINT:
-                continue
-            changed |= _filter_jointly(involved, open_rows, left, right)
-        if not changed:
-            break
+        parts, whole = ident.expand([r.code for r in rows])
+        codes = [t.code for t in (*parts, *whole)]
+        if not parts or len(set(codes)) < len(codes) or any(c not in usable for c in codes):
+            continue
+        touched = {c for c in codes if len(usable[c].options or []) > 1}
+        if not touched:
+            continue
+        joined = [g for g in groups if g[0] & touched]
+        groups = [g for g in groups if not g[0] & touched]
+        groups.append((touched.union(*(g[0] for g in joined)),
+                       [i for g in joined for i in g[1]] + [(parts, whole)]))
+    placed = [code for _, idents in groups for code in _place_group(usable, idents, len(cols))]
+    if placed:
+        result.findings.append(Issue(
+            "cells_placed_by_identity", "info",
+            f"section {_zh(table)}: rows {', '.join(placed)} can be read in several ways "
+            "(blank cells not printed, or digits without separators); their cells are taken "
+            "where every choice of readings that satisfies the table's column identities "
+            "agrees (no number changed, only where it stands)", table=table))
 
 
-def _filter_jointly(involved: list[_Row], open_rows: list[_Row], left: tuple[Term, ...],
-                    right: tuple[Term, ...]) -> bool:
-    keep: list[set[int]] = [set() for _ in open_rows]
-    for combo in product(*(range(len(r.options or [])) for r in open_rows)):
-        chosen = {id(r): (r.options or [])[i] for r, i in zip(open_rows, combo, strict=True)}
-
-        def values(row: _Row, chosen: dict = chosen) -> list[float | None] | None:
-            if id(row) in chosen:
-                return [p.value for p in chosen[id(row)]]
-            if row.options and len(row.options) == 1:
-                return [p.value for p in row.options[0]]
-            return None
-
-        vals: dict[str, list[float | None]] = {}
-        for r in involved:
-            v = values(r)
-            if v is None:
-                return False
-            vals[r.code] = v
-        if all(math.isclose(sum(t.sign * (vals[t.code][k] or 0) for t in left),
-                            sum(t.sign * (vals[t.code][k] or 0) for t in right), abs_tol=1e-9)
-               for k in range(len(involved[0].cols))):
-            for slot, i in enumerate(combo):
-                keep[slot].add(i)
-    if not any(keep):
-        return False
-    changed = False
-    for r, idx in zip(open_rows, keep, strict=True):
-        options = r.options or []
-        if idx and len(idx) < len(options):
-            r.options = [options[i] for i in sorted(idx)]
-            changed = True
-    return changed
+def _place_group(usable: dict[str, _Row], idents: list[_Terms], width: int) -> list[str]:
+    """Narrow the readings of the rows of ``idents`` to those of the joint choices;
+    the rows some of whose cells that settles."""
+    index: dict[str, int] = {}
+    sums: list[Sum] = []
+    for parts, whole in idents:
+        terms = tuple((index.setdefault(t.code, len(index)), t.sign) for t in parts) + tuple(
+            (index.setdefault(t.code, len(index)), -t.sign) for t in whole)
+        totals = tuple(index[t.code] for t in whole)
+        sums += [Sum(terms, k, totals) for k in range(width)]
+    variables = [usable[code] for code in index]
+    used = solve([[tuple(p.value for p in o) for o in r.options or []] for r in variables],
+                 sums)
+    if used is None or not all(used):
+        return []
+    placed = []
+    for row, keep in zip(variables, used, strict=True):
+        options = row.options or []
+        if len(keep) == len(options):
+            continue
+        row.options = [options[i] for i in sorted(keep)]
+        row.by_identity = frozenset(
+            k for k in range(width) if len({o[k].value for o in options}) > 1
+            and len({o[k].value for o in row.options}) == 1)
+        if row.by_identity:
+            placed.append(row.code)
+    return placed
 
 
 def _money_unit(text: str, prev: _Row | None, row: _Row) -> str:
@@ -1052,7 +1084,7 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
         piece = row.options[0][k]
         if len(pieces) == 1:
             value, unit = _canonical(piece, row.kinds[k], row.unit_hint, table, row, k, result)
-            status = "blank" if piece.blank else "ok"
+            status = "blank" if piece.blank else "ok_by_identity" if k in row.by_identity else "ok"
             result.cells.append(Cell(table, row.code, row.cols[k], value, piece.raw, status,
                                      piece.start, unit))
         else:

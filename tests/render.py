@@ -472,7 +472,7 @@ def render_pdf(values: dict, fmt_: str, year: int, path: str | Path) -> Path:
 
 # --------------------------------------------------------------------------- random values
 
-def random_values(pick, blanks: bool = True) -> tuple[str, int, dict]:
+def random_values(pick, blanks: bool = True, balanced: bool = False) -> tuple[str, int, dict]:
     """Random report values drawn with ``pick(lo, hi)`` (an integer in [lo, hi]).
 
     ``pick`` is ``random.Random(seed).randint`` for fixture scripts, or
@@ -483,6 +483,10 @@ def random_values(pick, blanks: bool = True) -> tuple[str, int, dict]:
     cells with ``blanks=False``, for layouts that cannot show them). Row and
     group totals are the sums of the printed parts (blanks as 0), unless the
     total itself is blank. Section 四 always prints at least two numbers.
+
+    The rows of table 三 are drawn one by one, so its column identities fail;
+    with ``balanced=True`` they hold (:func:`balanced_requests`, drawn after the
+    rest, so the other tables are the same as without it).
     """
     fmt_ = ("2019", "2021")[pick(0, 1)]
     year = pick(2019, 2020) if fmt_ == "2019" else pick(2021, 2025)
@@ -526,7 +530,39 @@ def random_values(pick, blanks: bool = True) -> tuple[str, int, dict]:
         values[("appeals", "review", "upheld")] = review[0] or 0.0
         values[("appeals", "review", "total")] = sum(v or 0.0 for v in [review[0] or 0.0,
                                                                         *review[1:]])
+    if balanced:
+        values.update(balanced_requests(fmt_, pick, blank))
     return fmt_, year, values
+
+
+def balanced_requests(fmt_: str, pick, blank) -> dict:
+    """Table 三 whose identities all hold: row totals, the outcome rows adding up to
+    （七）总计 and new + carried over = total + carried forward in every column.
+
+    A blank cell (``blank()`` says where) stands for 0: only a part is drawn blank,
+    and a sum is printed blank only where it is 0.
+    """
+    def count() -> float:
+        return float(pick(0, 10 ** pick(0, 5) - 1))
+
+    def sum_cell(v: float) -> float | None:
+        return None if v == 0 and blank() else v
+
+    def cells(parts: list) -> list:
+        return [*parts, sum_cell(sum(p or 0.0 for p in parts))]
+
+    rows = template("requests", fmt_).rows
+    outcome = [r.code for r in rows if r.group.startswith("outcome")]
+    table = {code: cells([None if blank() else count() for _ in range(6)]) for code in outcome}
+    sums = [sum(table[c][k] or 0.0 for c in outcome) for k in range(6)]
+    table["total"] = cells([sum_cell(v) for v in sums])
+    table["carried_forward"] = cells([None if blank() else count() for _ in range(6)])
+    handled = [s + (f or 0.0) for s, f in zip(sums, table["carried_forward"], strict=False)]
+    over = [None if blank() else float(pick(0, int(h))) for h in handled]
+    table["carried_over"] = cells(over)
+    table["new"] = cells([sum_cell(h - (o or 0.0)) for h, o in zip(handled, over, strict=True)])
+    return {("requests", code, col): v for code, row in table.items()
+            for col, v in zip(REQUEST_COLS, row, strict=True)}
 
 
 def value_keys(fmt_: str) -> list[tuple[str, str, str]]:
