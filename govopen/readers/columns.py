@@ -1,13 +1,18 @@
 r"""Columns of text laid out with spaces (``pdftotext -layout``): where blank cells are.
 
-A layout dump keeps each number where it stood on the page (in characters, a
-Chinese character counting as one), but a blank cell
-leaves only spaces. Rows of one table share their column positions, so the rows
-that print a number in every column show where the columns are, and every other
-row's numbers are placed in the nearest column; the columns a row leaves empty are
-its blank cells. A row is converted only where this is certain: its numbers each
-fall clearly into one column, in order. Anything else stays text, and the parser
-places its blanks by the identities or leaves them NaN.
+A layout dump keeps each number where it stood on the page, but a blank cell
+leaves only spaces. pdftotext sets each word at the character column its x
+falls on, so positions are counted in characters (a Chinese character counting
+as one, though printed two wide: a label's width does not move the numbers after
+it), and it lays out each page anew, so a block of rows ends at a page break.
+Rows of one block share their column positions: the numbers of all its rows
+gather in narrow groups, the columns, and each row's numbers are placed in
+their groups; the columns a row leaves empty are its blank cells. Where the
+groups are not clear-cut (a number between two), the rows that print a number
+in every column show where the columns are, and every other row's numbers are
+placed in the nearest column. A row is converted only where this is certain:
+its numbers each fall clearly into one column, in order. Anything else stays
+text, and the parser places its blanks by the identities or leaves them NaN.
 
 Example:
     >>> lines = ["规章              1        2        3",
@@ -44,13 +49,21 @@ def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
     return (labels, values) if values else None
 
 
-def align_columns(lines: list[str]) -> list[list[str] | None]:
-    """For each line, its cells (labels, then one cell per column) or None (keep as text)."""
+def align_columns(lines: list[str], pages: list[int] | None = None
+                  ) -> list[list[str] | None]:
+    """For each line, its cells (labels, then one cell per column) or None (keep as text).
+
+    ``pages``: the page of each line; a page break ends a block of rows, since
+    pdftotext lays out each page's columns anew.
+    """
     out: list[list[str] | None] = [None] * len(lines)
     block: list[int] = []
     quiet = 0
     rows = [_items(ln) for ln in lines]
     for i, ln in enumerate(lines):
+        if block and pages is not None and pages[i] != pages[block[-1]]:
+            _place(block, rows, out)
+            block, quiet = [], 0
         if rows[i] is not None:
             block.append(i)
             quiet = 0
@@ -79,6 +92,10 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
     """
     if not block:
         return
+    if (placed := _clusters(block, rows)) is not None:
+        for i in block:
+            out[i] = [*rows[i][0], *placed[i]]
+        return
     k = max(len(rows[i][1]) for i in block)
     refs = [i for i in block if len(rows[i][1]) == k]
     if k < 2:
@@ -99,6 +116,57 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
         fit = found.pop() if len(found) == 1 else None
         if fit is not None:
             out[i] = [*labels, *fit]
+
+
+# pdftotext rounds each word's x to a character, so the centres of one column's
+# numbers (of different widths) stand up to a character or so apart: centres at
+# most _JOIN apart are one column, a column spans at most _SPREAD, and two
+# columns stand at least _APART apart (measured on the zoo's 50 reports: within
+# a column at most 1, a column at most 1.5 wide, columns at least 4 apart).
+# A number between (a gap of more than _JOIN but less than _APART) leaves
+# the block to the row-by-row placement below.
+_JOIN = 1.5
+_SPREAD = 2.0
+_APART = 3.5
+
+
+def _clusters(block: list[int], rows: list) -> dict[int, list[str]] | None:
+    """Each row's cells, its numbers placed by the columns all the block's numbers form.
+
+    The centres of all the numbers of the block, sorted, fall into groups with
+    wide gaps between them: the columns. Placement is certain when every group is
+    narrow, groups stand well apart, no row has two numbers in one group, and
+    every group holds two numbers or more or some row fills every group (a lone
+    number halfway between two columns would else pass for a column); None
+    otherwise. A column blank in every row of the block forms no group, so
+    its rows come out a cell short, which the parser does not read (NaN, a
+    ``row_cells_mismatch`` issue), never a number in the wrong column.
+    """
+    centres = sorted((v[0] + v[1]) / 2 for i in block for v in rows[i][1])
+    groups: list[list[float]] = [[centres[0]]]
+    for c in centres[1:]:
+        if c - groups[-1][-1] > _JOIN:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    if any(g[-1] - g[0] > _SPREAD for g in groups) or len(groups) < 2:
+        return None
+    if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
+        return None
+    if min(map(len, groups)) < 2 and not any(len(rows[i][1]) == len(groups) for i in block):
+        return None
+    out: dict[int, list[str]] = {}
+    for i in block:
+        cells = [""] * len(groups)
+        last = -1
+        for v in rows[i][1]:
+            c = (v[0] + v[1]) / 2
+            s = next(j for j, g in enumerate(groups) if g[0] <= c <= g[-1])
+            if s <= last:
+                return None
+            cells[s], last = v[2], s
+        out[i] = cells
+    return out
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,

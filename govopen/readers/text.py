@@ -86,7 +86,8 @@ def read_text_string(text: str, source: object = "<text>",
     drop = furniture(parts, pages, markdown=is_md)
     pipe_rows = markdown.table_rows(parts) if is_md else {}
     kept = [i for i in range(len(parts)) if i not in drop]
-    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
+    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept],
+                                           [pages[i] for i in kept]), strict=True)
                    ) if builder.form == "text-layout" else {}
     stacked: dict[int, tuple[int, ...]] = {}
     if builder.form == "text-lines":
