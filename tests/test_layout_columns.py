@@ -61,6 +61,33 @@ def test_a_number_between_two_columns_is_not_placed() -> None:
     assert align_columns(lines)[2] is None
 
 
+def test_a_column_blank_in_every_row_from_the_header() -> None:
+    """No number stands under 商业企业: the header says a column is there, but only
+    when a table has that many columns."""
+    lines = ["信息内容          自然人    商业企业    总计",
+             "一、本年新收         12            15",
+             "二、上年结转         7              7",
+             "三、本年办理",
+             "四、结转下年        100            100"]
+    rows = align_columns(lines, None, frozenset({3}))
+    assert rows[1:] == [["一、本年新收", "12", "", "15"], ["二、上年结转", "7", "", "7"], None,
+                        ["四、结转下年", "100", "", "100"]]
+    assert align_columns(lines, None, frozenset({7}))[1] == ["一、本年新收", "12", "15"]
+    # A number between two header cells: not placed by the header.
+    lines[2] = "二、上年结转" + " " * 12 + "77" + " " * 9 + "7"  # 77 halfway
+    assert align_columns(lines, None, frozenset({3}))[1] == ["一、本年新收", "12", "15"]
+
+
+def test_section_four_row_with_a_blank_by_its_header() -> None:
+    """rt_010 prints section 四 as one row of 14 numbers under a three-line header of
+    its 15 columns; the blank is its eighth cell."""
+    report = govopen.read_text(_TEXTS["rt_010.pdf"], report_id="rt_010")
+    values = {k: v for k, v in _values("rt_010.pdf").items() if k[0] == "appeals"}
+    assert sum(v is None for v in values.values()) == 1
+    result = tally(report, values)
+    assert len(result["right"]) == 15, result["flagged"]
+
+
 def test_blanks_across_a_page_break_read_right() -> None:
     """rt_002's table 三 goes on over a page, whose columns stand elsewhere: the row
     before the break has its first cell blank, rows after it theirs."""
@@ -77,12 +104,12 @@ def test_blanks_across_a_page_break_read_right() -> None:
 
 @cache
 def _spans(name: str) -> tuple[dict, list[tuple[int, int, int, tuple[str, str, str]]]]:
-    """The values the full dump reads, and where each cell of tables 二 and 三 stands
+    """The values the full dump reads, and where each of its cells stands
     (line, start, end, key)."""
     report = govopen.read_text(_TEXTS[name], report_id=name)
     lines = _TEXTS[name].split("\n")
     cells = [c for c in report.cells.itertuples()
-             if c.table in ("proactive", "requests") and not pd.isna(c.source_col)]
+             if not pd.isna(c.source_col)]
     width = {c.line: max(x.source_col for x in cells if x.line == c.line) for c in cells}
     spans = []
     for c in cells:

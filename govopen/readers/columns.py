@@ -7,7 +7,9 @@ as one, though printed two wide: a label's width does not move the numbers after
 it), and it lays out each page anew, so a block of rows ends at a page break.
 Rows of one block share their column positions: the numbers of all its rows
 gather in narrow groups, the columns, and each row's numbers are placed in
-their groups; the columns a row leaves empty are its blank cells. Where the
+their groups; the columns a row leaves empty are its blank cells. A column
+blank in every row leaves no group, so the header's lowest cells stand for the
+columns where the groups fall clearly on them. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
 placed in the nearest column. A row is converted only where this is certain:
@@ -24,16 +26,18 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
 
 
-def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
-    """Label chunks and value items (start, end, text) of a table row, or None."""
+def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]], int] | None:
+    """Label chunks, value items (start, end, text) and where the label ends, or None."""
     labels: list[str] = []
+    end = 0
     values: list[tuple[int, int, str]] = []
     for m in _CHUNK.finditer(line):
         parts = m.group().split(" ")
@@ -46,43 +50,53 @@ def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
             return None  # text after the numbers: not a plain row
         else:
             labels.append(m.group())
-    return (labels, values) if values else None
+            end = m.end()
+    return (labels, values, end) if values else None
 
 
-def align_columns(lines: list[str], pages: list[int] | None = None
-                  ) -> list[list[str] | None]:
+def align_columns(lines: list[str], pages: list[int] | None = None,
+                  widths: frozenset[int] = frozenset()) -> list[list[str] | None]:
     """For each line, its cells (labels, then one cell per column) or None (keep as text).
 
     ``pages``: the page of each line; a page break ends a block of rows, since
-    pdftotext lays out each page's columns anew.
+    pdftotext lays out each page's columns anew. ``widths``: how many columns a
+    table may have; a block none of whose rows fills every column takes its
+    columns from the header above it only when the header has that many.
     """
     out: list[list[str] | None] = [None] * len(lines)
     block: list[int] = []
     quiet = 0
     rows = [_items(ln) for ln in lines]
+    text: list[int] = []  # lines of text since the last row: a header, perhaps
+    head: list[str] = []
     for i, ln in enumerate(lines):
         if block and pages is not None and pages[i] != pages[block[-1]]:
-            _place(block, rows, out)
+            _place(block, rows, out, head, widths)
             block, quiet = [], 0
         if rows[i] is not None:
+            if not block:
+                head = [lines[j] for j in text[-_HEAD_LINES:]
+                        if pages is None or pages[j] == pages[i]]
             block.append(i)
-            quiet = 0
+            quiet, text = 0, []
             continue
         if not ln.strip():
             continue
+        text.append(i)
         quiet += 1
         # A header line (several chunks, no number) or two lines of text end a table.
         if quiet >= 2 or len(_CHUNK.findall(ln)) >= 2:
-            _place(block, rows, out)
+            _place(block, rows, out, head, widths)
             block, quiet = [], 0
-    _place(block, rows, out)
+    _place(block, rows, out, head, widths)
     return out
 
 
 _KEYS = (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2)
 
 
-def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
+def _place(block: list[int], rows: list, out: list[list[str] | None],
+           head: Sequence[str] = (), widths: frozenset[int] = frozenset()) -> None:
     """Place the numbers of a block of rows in its columns (see the module doc).
 
     Converters shift and stretch groups of rows (a wider label column), so each
@@ -92,7 +106,8 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
     """
     if not block:
         return
-    if (placed := _clusters(block, rows)) is not None:
+    label_end = max(rows[i][2] for i in block)
+    if (placed := _clusters(block, rows, head, widths, label_end)) is not None:
         for i in block:
             out[i] = [*rows[i][0], *placed[i]]
         return
@@ -101,7 +116,7 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
     if k < 2:
         return
     for i in block:
-        labels, values = rows[i]
+        labels, values, _ = rows[i]
         if i in refs:
             out[i] = [*labels, *(v[2] for v in values)]
             continue
@@ -130,7 +145,9 @@ _SPREAD = 2.0
 _APART = 3.5
 
 
-def _clusters(block: list[int], rows: list) -> dict[int, list[str]] | None:
+def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
+              widths: frozenset[int] = frozenset(), label_end: float = 0.0
+              ) -> dict[int, list[str]] | None:
     """Each row's cells, its numbers placed by the columns all the block's numbers form.
 
     The centres of all the numbers of the block, sorted, fall into groups with
@@ -138,9 +155,12 @@ def _clusters(block: list[int], rows: list) -> dict[int, list[str]] | None:
     narrow, groups stand well apart, no row has two numbers in one group, and
     every group holds two numbers or more or some row fills every group (a lone
     number halfway between two columns would else pass for a column); None
-    otherwise. A column blank in every row of the block forms no group, so
-    its rows come out a cell short, which the parser does not read (NaN, a
-    ``row_cells_mismatch`` issue), never a number in the wrong column.
+    otherwise. Where each group falls on one of the header's cells
+    (:func:`_header_columns`), those are the columns (a column blank in every
+    row has its header cell too). Else a column blank in every row of the
+    block forms no group, so its rows come out a cell short, which the parser
+    does not read (NaN, a ``row_cells_mismatch`` issue), never a number in the
+    wrong column.
     """
     centres = sorted((v[0] + v[1]) / 2 for i in block for v in rows[i][1])
     groups: list[list[float]] = [[centres[0]]]
@@ -153,20 +173,82 @@ def _clusters(block: list[int], rows: list) -> dict[int, list[str]] | None:
         return None
     if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
         return None
-    if min(map(len, groups)) < 2 and not any(len(rows[i][1]) == len(groups) for i in block):
+    slot, width = list(range(len(groups))), len(groups)
+    if (found := _header_columns(head, groups, widths, label_end)) is not None:
+        slot, width = found
+    elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
         return None
     out: dict[int, list[str]] = {}
     for i in block:
-        cells = [""] * len(groups)
+        cells = [""] * width
         last = -1
         for v in rows[i][1]:
             c = (v[0] + v[1]) / 2
-            s = next(j for j, g in enumerate(groups) if g[0] <= c <= g[-1])
+            s = slot[next(j for j, g in enumerate(groups) if g[0] <= c <= g[-1])]
             if s <= last:
                 return None
             cells[s], last = v[2], s
         out[i] = cells
     return out
+
+
+# A table's header stands in the few lines of text right above its first row;
+# its cells are short (a longer chunk is a title or prose).
+_HEAD_LINES = 4
+_HEAD_CELL = 12
+# A group of numbers falls on a header cell when its centre is at most
+# _HEAD_NEAR from the cell's and the next nearest cell is _HEAD_CLEAR further.
+_HEAD_NEAR = 3.0
+_HEAD_CLEAR = 2.5
+
+
+def _header_columns(head: Sequence[str], groups: list[list[float]], widths: frozenset[int],
+                    label_end: float) -> tuple[list[int], int] | None:
+    """The column of each group of numbers, and how many there are, by the header.
+
+    The header's columns are its lowest cells: a cell with none printed under it
+    (over its width: a Chinese character prints two wide) and right of the
+    rows' labels. Their number must be one of ``widths``, every group must fall
+    clearly on one of them (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on
+    its own, all the groups shifted alike from them. None otherwise.
+
+    Example:
+        >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
+        ([0, 2], 3)
+    """
+    cells = [[((m.start() + m.end()) / 2, _printed(m.group()) / 2, m.group())
+              for m in re.finditer(r"\S+", ln)] for ln in head]
+    leaves = []
+    for k, line in enumerate(cells):
+        for mid, half, t in line:
+            under = any(abs(mid2 - mid) < half + half2
+                        for below in cells[k + 1:] for mid2, half2, _ in below)
+            if not under and len(t) <= _HEAD_CELL and mid > label_end:
+                leaves.append(mid)
+    leaves.sort()
+    if len(leaves) not in widths or any(
+            b - a < _APART for a, b in zip(leaves, leaves[1:], strict=False)):
+        return None
+    slot: list[int] = []
+    shift: list[float] = []
+    for g in groups:
+        mid = (g[0] + g[-1]) / 2
+        near = sorted(range(len(leaves)), key=lambda j: abs(leaves[j] - mid))
+        d = [abs(leaves[j] - mid) for j in near[:2]]
+        if d[0] > _HEAD_NEAR or (len(d) > 1 and d[1] - d[0] < _HEAD_CLEAR):
+            return None
+        if slot and near[0] <= slot[-1]:
+            return None
+        slot.append(near[0])
+        shift.append(mid - leaves[near[0]])
+    if max(shift) - min(shift) > _SPREAD:
+        return None
+    return slot, len(leaves)
+
+
+def _printed(text: str) -> int:
+    """How many columns ``text`` prints over: a wide (Chinese) character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,
