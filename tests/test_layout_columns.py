@@ -54,6 +54,17 @@ def test_blank_cells_by_column_positions() -> None:
     assert rows[6] == ["4.保护第三方合法权益", "", "9", "9"]
 
 
+def test_rows_printed_all_blank_do_not_end_the_table() -> None:
+    lines = ["一、本年新收            12        3        15",
+             "（一）予以公开",                                  # all blank
+             "  （二）部分公开",                                # all blank
+             "（三）不予公开                    20          "]
+    assert align_columns(lines)[3] == ["（三）不予公开", "", "20", ""]
+    # Text reaching into the numbers' columns is a header: the table ends there.
+    lines[2] = "（二）部分公开          自然人"
+    assert align_columns(lines)[3] is None
+
+
 def test_a_number_between_two_columns_is_not_placed() -> None:
     lines = ["行政许可          1      2      3",
              "行政处罚          4      5      6",

@@ -59,9 +59,10 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
     """For each line, its cells (labels, then one cell per column) or None (keep as text).
 
     ``pages``: the page of each line; a page break ends a block of rows, since
-    pdftotext lays out each page's columns anew. ``widths``: how many columns a
-    table may have; a block none of whose rows fills every column takes its
-    columns from the header above it only when the header has that many.
+    pdftotext lays out each page's columns anew; a line of text only where the
+    labels stand (a row whose cells are all blank) does not end it.
+    ``widths``: how many columns a table may have; the header above a block
+    gives its columns only when it has that many (:func:`_header_columns`).
     """
     out: list[list[str] | None] = [None] * len(lines)
     block: list[int] = []
@@ -69,18 +70,23 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
     rows = [_items(ln) for ln in lines]
     text: list[int] = []  # lines of text since the last row: a header, perhaps
     head: list[str] = []
+    numbers = 0  # where the block's first numbers start, the leftmost
     for i, ln in enumerate(lines):
         if block and pages is not None and pages[i] != pages[block[-1]]:
             _place(block, rows, out, head, widths)
             block, quiet = [], 0
-        if rows[i] is not None:
+        if (row := rows[i]) is not None:
             if not block:
                 head = [lines[j] for j in text[-_HEAD_LINES:]
                         if pages is None or pages[j] == pages[i]]
+            numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
             block.append(i)
             quiet, text = 0, []
             continue
         if not ln.strip():
+            continue
+        if block and len(ln.rstrip()) < numbers:
+            # Text only where the labels stand: a row whose cells are all blank.
             continue
         text.append(i)
         quiet += 1
