@@ -65,6 +65,22 @@ def test_rows_printed_all_blank_do_not_end_the_table() -> None:
     assert align_columns(lines)[3] is None
 
 
+def test_rows_whose_columns_move_are_placed_apart() -> None:
+    """pdftotext moved the columns of the last three rows five characters right."""
+    def row(label: str, cells: list[str], shift: int) -> str:
+        line = label.ljust(19 + shift)
+        for cell in cells:
+            line += (cell or "  ").ljust(10)
+        return line.rstrip()
+
+    lines = [row("规章", ["11", "12", "13"], 0), row("行政规范性文件", ["", "22", "23"], 0),
+             row("行政许可", ["", "32", "33"], 5), row("行政处罚", ["41", "", "43"], 5),
+             row("行政强制", ["51", "52", ""], 5)]
+    assert [r[1:] for r in align_columns(lines) if r] == [
+        ["11", "12", "13"], ["", "22", "23"], ["", "32", "33"], ["41", "", "43"],
+        ["51", "52", ""]]
+
+
 def test_a_number_between_two_columns_is_not_placed() -> None:
     lines = ["行政许可          1      2      3",
              "行政处罚          4      5      6",

@@ -9,7 +9,8 @@ Rows of one block share their column positions: the numbers of all its rows
 gather in narrow groups, the columns, and each row's numbers are placed in
 their groups; the columns a row leaves empty are its blank cells. A column
 blank in every row leaves no group, so the header's lowest cells stand for the
-columns where the groups fall clearly on them. Where the
+columns where the groups fall clearly on them; a block whose columns move
+(pdftotext lays out groups of rows apart) is placed in two parts. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
 placed in the nearest column. A row is converted only where this is certain:
@@ -112,8 +113,7 @@ def _place(block: list[int], rows: list, out: list[list[str] | None],
     """
     if not block:
         return
-    label_end = max(rows[i][2] for i in block)
-    if (placed := _clusters(block, rows, head, widths, label_end)) is not None:
+    if (placed := _split_clusters(block, rows, head, widths)) is not None:
         for i in block:
             out[i] = [*rows[i][0], *placed[i]]
         return
@@ -138,6 +138,29 @@ def _place(block: list[int], rows: list, out: list[list[str] | None],
         if fit is not None:
             out[i] = [*labels, *fit]
 
+
+def _split_clusters(block: list[int], rows: list, head: Sequence[str],
+                    widths: frozenset[int]) -> dict[int, list[str]] | None:
+    """:func:`_clusters` of the block, or of its rows above and below the row
+    where its columns move (pdftotext lays out groups of rows apart), each part
+    on its own, the header the upper part's; where the block splits at more
+    than one row, only if every split places every row alike."""
+    def part(rs: list[int], head: Sequence[str]) -> dict[int, list[str]] | None:
+        return _clusters(rs, rows, head, widths, max(rows[i][2] for i in rs))
+
+    if (placed := part(block, head)) is not None or len(block) < 2 * _PART:
+        return placed
+    found = []
+    for k in range(_PART, len(block) - _PART + 1):
+        if (upper := part(block[:k], head)) is not None and (
+                lower := part(block[k:], ())) is not None:
+            found.append(upper | lower)
+    # Every row placed alike wherever the block is split, or not at all.
+    return found[0] if found and all(f == found[0] for f in found) else None
+
+
+# The fewest rows in each part of a block split where its columns move.
+_PART = 2
 
 # pdftotext rounds each word's x to a character, so the centres of one column's
 # numbers (of different widths) stand up to a character or so apart: centres at
