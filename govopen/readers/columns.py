@@ -148,7 +148,7 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
     def part(rs: list[int], head: Sequence[str]) -> dict[int, list[str]] | None:
         return _clusters(rs, rows, head, widths, max(rows[i][2] for i in rs))
 
-    if (placed := part(block, head)) is not None or len(block) < 2 * _PART:
+    if (placed := part(block, head)) is not None or not 2 * _PART <= len(block) <= _SPLIT_MAX:
         return placed
     found = []
     for k in range(_PART, len(block) - _PART + 1):
@@ -159,8 +159,11 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
     return found[0] if found and all(f == found[0] for f in found) else None
 
 
-# The fewest rows in each part of a block split where its columns move.
+# The fewest rows in each part of a block split where its columns move, and the
+# most rows of a block that is tried split (a table has a few dozen rows; each
+# split costs a pass over the block).
 _PART = 2
+_SPLIT_MAX = 80
 
 # pdftotext rounds each word's x to a character, so the centres of one column's
 # numbers (of different widths) stand up to a character or so apart: centres at
