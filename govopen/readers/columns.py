@@ -1,13 +1,21 @@
 r"""Columns of text laid out with spaces (``pdftotext -layout``): where blank cells are.
 
-A layout dump keeps each number where it stood on the page (in characters, a
-Chinese character counting as one), but a blank cell
-leaves only spaces. Rows of one table share their column positions, so the rows
-that print a number in every column show where the columns are, and every other
-row's numbers are placed in the nearest column; the columns a row leaves empty are
-its blank cells. A row is converted only where this is certain: its numbers each
-fall clearly into one column, in order. Anything else stays text, and the parser
-places its blanks by the identities or leaves them NaN.
+A layout dump keeps each number where it stood on the page, but a blank cell
+leaves only spaces. pdftotext sets each word at the character column its x
+falls on, so positions are counted in characters (a Chinese character counting
+as one, though printed two wide: a label's width does not move the numbers after
+it), and it lays out each page anew, so a block of rows ends at a page break.
+Rows of one block share their column positions: the numbers of all its rows
+gather in narrow groups, the columns, and each row's numbers are placed in
+their groups; the columns a row leaves empty are its blank cells. A column
+blank in every row leaves no group, so the header's lowest cells stand for the
+columns where the groups fall clearly on them; a block whose columns move
+(pdftotext lays out groups of rows apart) is placed in two parts. Where the
+groups are not clear-cut (a number between two), the rows that print a number
+in every column show where the columns are, and every other row's numbers are
+placed in the nearest column. A row is converted only where this is certain:
+its numbers each fall clearly into one column, in order. Anything else stays
+text, and the parser places its blanks by the identities or leaves them NaN.
 
 Example:
     >>> lines = ["规章              1        2        3",
@@ -19,16 +27,18 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _VALUE = re.compile(r"^(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[-/—–−\\]+)$")
 
 
-def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
-    """Label chunks and value items (start, end, text) of a table row, or None."""
+def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]], int] | None:
+    """Label chunks, value items (start, end, text) and where the label ends, or None."""
     labels: list[str] = []
+    end = 0
     values: list[tuple[int, int, str]] = []
     for m in _CHUNK.finditer(line):
         parts = m.group().split(" ")
@@ -41,35 +51,59 @@ def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]]] | None:
             return None  # text after the numbers: not a plain row
         else:
             labels.append(m.group())
-    return (labels, values) if values else None
+            end = m.end()
+    return (labels, values, end) if values else None
 
 
-def align_columns(lines: list[str]) -> list[list[str] | None]:
-    """For each line, its cells (labels, then one cell per column) or None (keep as text)."""
+def align_columns(lines: list[str], pages: list[int] | None = None,
+                  widths: frozenset[int] = frozenset()) -> list[list[str] | None]:
+    """For each line, its cells (labels, then one cell per column) or None (keep as text).
+
+    ``pages``: the page of each line; a page break ends a block of rows, since
+    pdftotext lays out each page's columns anew; a line of text only where the
+    labels stand (a row whose cells are all blank) does not end it.
+    ``widths``: how many columns a table may have; the header above a block
+    gives its columns only when it has that many (:func:`_header_columns`).
+    """
     out: list[list[str] | None] = [None] * len(lines)
     block: list[int] = []
     quiet = 0
     rows = [_items(ln) for ln in lines]
+    text: list[int] = []  # lines of text since the last row: a header, perhaps
+    head: list[str] = []
+    numbers = 0  # where the block's first numbers start, the leftmost
     for i, ln in enumerate(lines):
-        if rows[i] is not None:
+        if block and pages is not None and pages[i] != pages[block[-1]]:
+            _place(block, rows, out, head, widths)
+            block, quiet = [], 0
+        if (row := rows[i]) is not None:
+            if not block:
+                head = [lines[j] for j in text[-_HEAD_LINES:]
+                        if pages is None or pages[j] == pages[i]]
+            numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
             block.append(i)
-            quiet = 0
+            quiet, text = 0, []
             continue
         if not ln.strip():
             continue
+        if block and len(ln.rstrip()) < numbers:
+            # Text only where the labels stand: a row whose cells are all blank.
+            continue
+        text.append(i)
         quiet += 1
         # A header line (several chunks, no number) or two lines of text end a table.
         if quiet >= 2 or len(_CHUNK.findall(ln)) >= 2:
-            _place(block, rows, out)
+            _place(block, rows, out, head, widths)
             block, quiet = [], 0
-    _place(block, rows, out)
+    _place(block, rows, out, head, widths)
     return out
 
 
 _KEYS = (lambda v: v[0], lambda v: v[1], lambda v: (v[0] + v[1]) / 2)
 
 
-def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
+def _place(block: list[int], rows: list, out: list[list[str] | None],
+           head: Sequence[str] = (), widths: frozenset[int] = frozenset()) -> None:
     """Place the numbers of a block of rows in its columns (see the module doc).
 
     Converters shift and stretch groups of rows (a wider label column), so each
@@ -79,12 +113,16 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
     """
     if not block:
         return
+    if (placed := _split_clusters(block, rows, head, widths)) is not None:
+        for i in block:
+            out[i] = [*rows[i][0], *placed[i]]
+        return
     k = max(len(rows[i][1]) for i in block)
     refs = [i for i in block if len(rows[i][1]) == k]
     if k < 2:
         return
     for i in block:
-        labels, values = rows[i]
+        labels, values, _ = rows[i]
         if i in refs:
             out[i] = [*labels, *(v[2] for v in values)]
             continue
@@ -99,6 +137,150 @@ def _place(block: list[int], rows: list, out: list[list[str] | None]) -> None:
         fit = found.pop() if len(found) == 1 else None
         if fit is not None:
             out[i] = [*labels, *fit]
+
+
+def _split_clusters(block: list[int], rows: list, head: Sequence[str],
+                    widths: frozenset[int]) -> dict[int, list[str]] | None:
+    """:func:`_clusters` of the block, or of its rows above and below the row
+    where its columns move (pdftotext lays out groups of rows apart), each part
+    on its own, the header the upper part's; where the block splits at more
+    than one row, only if every split places every row alike."""
+    def part(rs: list[int], head: Sequence[str]) -> dict[int, list[str]] | None:
+        return _clusters(rs, rows, head, widths, max(rows[i][2] for i in rs))
+
+    if (placed := part(block, head)) is not None or not 2 * _PART <= len(block) <= _SPLIT_MAX:
+        return placed
+    found = []
+    for k in range(_PART, len(block) - _PART + 1):
+        if (upper := part(block[:k], head)) is not None and (
+                lower := part(block[k:], ())) is not None:
+            found.append(upper | lower)
+    # Every row placed alike wherever the block is split, or not at all.
+    return found[0] if found and all(f == found[0] for f in found) else None
+
+
+# The fewest rows in each part of a block split where its columns move, and the
+# most rows of a block that is tried split (a table has a few dozen rows; each
+# split costs a pass over the block).
+_PART = 2
+_SPLIT_MAX = 80
+
+# pdftotext rounds each word's x to a character, so the centres of one column's
+# numbers (of different widths) stand up to a character or so apart: centres at
+# most _JOIN apart are one column, a column spans at most _SPREAD, and two
+# columns stand at least _APART apart (measured on the zoo's 50 reports: within
+# a column at most 1, a column at most 1.5 wide, columns at least 4 apart).
+# A number between (a gap of more than _JOIN but less than _APART) leaves
+# the block to the row-by-row placement below.
+_JOIN = 1.5
+_SPREAD = 2.0
+_APART = 3.5
+
+
+def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
+              widths: frozenset[int] = frozenset(), label_end: float = 0.0
+              ) -> dict[int, list[str]] | None:
+    """Each row's cells, its numbers placed by the columns all the block's numbers form.
+
+    The centres of all the numbers of the block, sorted, fall into groups with
+    wide gaps between them: the columns. Placement is certain when every group is
+    narrow, groups stand well apart, no row has two numbers in one group, and
+    every group holds two numbers or more or some row fills every group (a lone
+    number halfway between two columns would else pass for a column); None
+    otherwise. Where each group falls on one of the header's cells
+    (:func:`_header_columns`), those are the columns (a column blank in every
+    row has its header cell too). Else a column blank in every row of the
+    block forms no group, so its rows come out a cell short, which the parser
+    does not read (NaN, a ``row_cells_mismatch`` issue), never a number in the
+    wrong column.
+    """
+    centres = sorted((v[0] + v[1]) / 2 for i in block for v in rows[i][1])
+    groups: list[list[float]] = [[centres[0]]]
+    for c in centres[1:]:
+        if c - groups[-1][-1] > _JOIN:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    if any(g[-1] - g[0] > _SPREAD for g in groups) or len(groups) < 2:
+        return None
+    if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
+        return None
+    slot, width = list(range(len(groups))), len(groups)
+    if (found := _header_columns(head, groups, widths, label_end)) is not None:
+        slot, width = found
+    elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
+        return None
+    out: dict[int, list[str]] = {}
+    for i in block:
+        cells = [""] * width
+        last = -1
+        for v in rows[i][1]:
+            c = (v[0] + v[1]) / 2
+            s = slot[next(j for j, g in enumerate(groups) if g[0] <= c <= g[-1])]
+            if s <= last:
+                return None
+            cells[s], last = v[2], s
+        out[i] = cells
+    return out
+
+
+# A table's header stands in the few lines of text right above its first row;
+# its cells are short (a longer chunk is a title or prose).
+_HEAD_LINES = 4
+_HEAD_CELL = 12
+# A group of numbers falls on a header cell when its centre is at most
+# _HEAD_NEAR from the cell's and the next nearest cell is _HEAD_CLEAR further.
+_HEAD_NEAR = 3.0
+_HEAD_CLEAR = 2.5
+
+
+def _header_columns(head: Sequence[str], groups: list[list[float]], widths: frozenset[int],
+                    label_end: float) -> tuple[list[int], int] | None:
+    """The column of each group of numbers, and how many there are, by the header.
+
+    The header's columns are its lowest cells: a cell with none printed under it
+    (over its width: a Chinese character prints two wide) and right of the
+    rows' labels. Their number must be one of ``widths``, every group must fall
+    clearly on one of them (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on
+    its own, all the groups shifted alike from them. None otherwise.
+
+    Example:
+        >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
+        ([0, 2], 3)
+    """
+    cells = [[((m.start() + m.end()) / 2, _printed(m.group()) / 2, m.group())
+              for m in re.finditer(r"\S+", ln)] for ln in head]
+    leaves = []
+    for k, line in enumerate(cells):
+        for mid, half, t in line:
+            under = any(abs(mid2 - mid) < half + half2
+                        for below in cells[k + 1:] for mid2, half2, _ in below)
+            if not under and len(t) <= _HEAD_CELL and mid > label_end:
+                leaves.append(mid)
+    leaves.sort()
+    if len(leaves) not in widths or any(
+            b - a < _APART for a, b in zip(leaves, leaves[1:], strict=False)):
+        return None
+    slot: list[int] = []
+    shift: list[float] = []
+    for g in groups:
+        mid = (g[0] + g[-1]) / 2
+        near = sorted(range(len(leaves)), key=lambda j: abs(leaves[j] - mid))
+        d = [abs(leaves[j] - mid) for j in near[:2]]
+        if d[0] > _HEAD_NEAR or (len(d) > 1 and d[1] - d[0] < _HEAD_CLEAR):
+            return None
+        if slot and near[0] <= slot[-1]:
+            return None
+        slot.append(near[0])
+        shift.append(mid - leaves[near[0]])
+    if max(shift) - min(shift) > _SPREAD:
+        return None
+    return slot, len(leaves)
+
+
+def _printed(text: str) -> int:
+    """How many columns ``text`` prints over: a wide (Chinese) character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,

@@ -86,7 +86,8 @@ def read_text_string(text: str, source: object = "<text>",
     drop = furniture(parts, pages, markdown=is_md)
     pipe_rows = markdown.table_rows(parts) if is_md else {}
     kept = [i for i in range(len(parts)) if i not in drop]
-    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept]), strict=True)
+    aligned = dict(zip(kept, align_columns([strip_glued(parts[i]) for i in kept],
+                                           [pages[i] for i in kept], _widths()), strict=True)
                    ) if builder.form == "text-layout" else {}
     stacked: dict[int, tuple[int, ...]] = {}
     if builder.form == "text-lines":
@@ -149,6 +150,24 @@ def _patterns(kind: str) -> tuple[re.Pattern[str], ...]:
     return tuple(d.pattern for table in ("proactive", "requests", "appeals")
                  for fmt in ("2019", "2021")
                  for d in (template(table, fmt).cols if kind == "cols" else template(table, fmt).rows))
+
+
+@cache
+def _widths() -> frozenset[int]:
+    """How many value columns a row of the template's tables has (section 四 is
+    often printed as one row of all its cells).
+
+    Example:
+        >>> sorted(_widths())
+        [1, 2, 3, 5, 7, 15]
+    """
+    out: set[int] = set()
+    for fmt in ("2019", "2021"):
+        for table in ("proactive", "requests", "appeals"):
+            out |= {len(r.cols) for r in template(table, fmt).rows}
+        appeals = template("appeals", fmt)
+        out.add(len(appeals.rows) * len(appeals.cols))
+    return frozenset(out)
 
 
 def _names_column(line: str) -> bool | None:

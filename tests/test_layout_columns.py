@@ -1,0 +1,163 @@
+"""Blank cells of ``pdftotext -layout`` dumps: numbers placed by where they stand.
+
+A blank cell of a layout dump is only spaces where the number would stand; the
+numbers of a block of rows gather in columns, so the columns a row leaves empty
+are its blank cells (:mod:`govopen.readers.columns`). The hypothesis test blanks
+random cells of the -layout dumps of the fully printed round-trip reports the
+way pdftotext prints a blank cell (spaces in the number's place) and checks
+every cell against what the full report reads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from render import values_from_list
+from test_layouts_converters import CONVERTED, FIXTURES, tally
+
+import govopen
+from govopen.readers.columns import align_columns
+
+_TEXTS = json.loads((CONVERTED / "roundtrip.pdftotext_layout.json").read_text(encoding="utf-8"))
+_EXPECTED = json.loads((FIXTURES / "roundtrip" / "expected.json").read_text(encoding="utf-8"))
+_NUMBER = re.compile(r"(?<!\S)[+\-−]?\d[\d,]*(?:\.\d+)?(?!\S)")
+
+
+def _values(name: str) -> dict:
+    case = _EXPECTED["reports"][name]
+    return values_from_list(case["values"], case["format"])
+
+
+_FULL = sorted(n for n in _TEXTS if all(v is not None for v in _values(n).values()))
+
+
+def test_blank_cells_by_column_positions() -> None:
+    lines = ["表头                 自然人   商业企业   总计",
+             "一、本年新收            12        3        15",
+             "二、上年结转                      7         7",   # first column blank
+             "（一）予以公开           4                   ",   # last two blank
+             "（三）不予公开          100       20       120",
+             "3.危及“三安全一稳定”      5     6     11",      # a new page, new columns
+             "4.保护第三方合法权益             9      9"]
+    pages = [1, 1, 1, 1, 1, 2, 2]
+    rows = align_columns(lines, pages)
+    assert rows[1] == ["一、本年新收", "12", "3", "15"]
+    assert rows[2] == ["二、上年结转", "", "7", "7"]
+    assert rows[3] == ["（一）予以公开", "4", "", ""]
+    assert rows[4] == ["（三）不予公开", "100", "20", "120"]
+    assert rows[5] == ["3.危及“三安全一稳定”", "5", "6", "11"]
+    assert rows[6] == ["4.保护第三方合法权益", "", "9", "9"]
+
+
+def test_rows_printed_all_blank_do_not_end_the_table() -> None:
+    lines = ["一、本年新收            12        3        15",
+             "（一）予以公开",                                  # all blank
+             "  （二）部分公开",                                # all blank
+             "（三）不予公开                    20          "]
+    assert align_columns(lines)[3] == ["（三）不予公开", "", "20", ""]
+    # Text reaching into the numbers' columns is a header: the table ends there.
+    lines[2] = "（二）部分公开          自然人"
+    assert align_columns(lines)[3] is None
+
+
+def test_rows_whose_columns_move_are_placed_apart() -> None:
+    """pdftotext moved the columns of the last three rows five characters right."""
+    def row(label: str, cells: list[str], shift: int) -> str:
+        line = label.ljust(19 + shift)
+        for cell in cells:
+            line += (cell or "  ").ljust(10)
+        return line.rstrip()
+
+    lines = [row("规章", ["11", "12", "13"], 0), row("行政规范性文件", ["", "22", "23"], 0),
+             row("行政许可", ["", "32", "33"], 5), row("行政处罚", ["41", "", "43"], 5),
+             row("行政强制", ["51", "52", ""], 5)]
+    assert [r[1:] for r in align_columns(lines) if r] == [
+        ["11", "12", "13"], ["", "22", "23"], ["", "32", "33"], ["41", "", "43"],
+        ["51", "52", ""]]
+
+
+def test_a_number_between_two_columns_is_not_placed() -> None:
+    lines = ["行政许可          1      2      3",
+             "行政处罚          4      5      6",
+             "行政强制             77         "]   # halfway between columns one and two
+    assert align_columns(lines)[2] is None
+
+
+def test_a_column_blank_in_every_row_from_the_header() -> None:
+    """No number stands under 商业企业: the header says a column is there, but only
+    when a table has that many columns."""
+    lines = ["信息内容          自然人    商业企业    总计",
+             "一、本年新收         12            15",
+             "二、上年结转         7              7",
+             "三、本年办理",
+             "四、结转下年        100            100"]
+    rows = align_columns(lines, None, frozenset({3}))
+    assert rows[1:] == [["一、本年新收", "12", "", "15"], ["二、上年结转", "7", "", "7"], None,
+                        ["四、结转下年", "100", "", "100"]]
+    assert align_columns(lines, None, frozenset({7}))[1] == ["一、本年新收", "12", "15"]
+    # A number between two header cells: not placed by the header.
+    lines[2] = "二、上年结转" + " " * 12 + "77" + " " * 9 + "7"  # 77 halfway
+    assert align_columns(lines, None, frozenset({3}))[1] == ["一、本年新收", "12", "15"]
+
+
+def test_section_four_row_with_a_blank_by_its_header() -> None:
+    """rt_010 prints section 四 as one row of 14 numbers under a three-line header of
+    its 15 columns; the blank is its eighth cell."""
+    report = govopen.read_text(_TEXTS["rt_010.pdf"], report_id="rt_010")
+    values = {k: v for k, v in _values("rt_010.pdf").items() if k[0] == "appeals"}
+    assert sum(v is None for v in values.values()) == 1
+    result = tally(report, values)
+    assert len(result["right"]) == 15, result["flagged"]
+
+
+def test_blanks_across_a_page_break_read_right() -> None:
+    """rt_002's table 三 goes on over a page, whose columns stand elsewhere: the row
+    before the break has its first cell blank, rows after it theirs."""
+    report = govopen.read_text(_TEXTS["rt_002.pdf"], report_id="rt_002")
+    got = {(c.row, c.col): (c.value, c.status) for c in report.cells.itertuples()
+           if c.table == "requests"}
+    assert got[("unable_unclear", "natural_person")][1] == "blank"
+    assert [got[("unable_unclear", c)][0] for c in ("business", "research", "social_org",
+                                             "legal_service", "other_org", "total")] == [
+        165, 1897, 5053, 1112, 90270, 98497]
+    result = tally(report, _values("rt_002.pdf"))
+    assert not result["wrong"] and not result["flagged"], result["flagged"][:5]
+
+
+@cache
+def _spans(name: str) -> tuple[dict, list[tuple[int, int, int, tuple[str, str, str]]]]:
+    """The values the full dump reads, and where each of its cells stands
+    (line, start, end, key)."""
+    report = govopen.read_text(_TEXTS[name], report_id=name)
+    lines = _TEXTS[name].split("\n")
+    cells = [c for c in report.cells.itertuples()
+             if not pd.isna(c.source_col)]
+    width = {c.line: max(x.source_col for x in cells if x.line == c.line) for c in cells}
+    spans = []
+    for c in cells:
+        numbers = list(_NUMBER.finditer(lines[c.line - 1]))
+        m = numbers[len(numbers) - width[c.line] + c.source_col - 1]
+        assert m.group() == c.raw
+        spans.append((c.line - 1, m.start(), m.end(), (c.table, c.row, c.col)))
+    return {(c.table, c.row, c.col): c.value for c in report.cells.itertuples()}, spans
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(_FULL), data=st.data())
+def test_random_blanks_in_a_layout_dump(name: str, data: st.DataObject) -> None:
+    full, spans = _spans(name)
+    chosen = data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=40, unique=True))
+    lines = _TEXTS[name].split("\n")
+    values = dict(full)
+    for line, start, end, key in chosen:
+        lines[line] = lines[line][:start] + " " * (end - start) + lines[line][end:]
+        values[key] = None
+    result = tally(govopen.read_text("\n".join(lines), report_id=name), values)
+    assert not result["wrong"], result["wrong"][:5]
+    # The blanks are placed, not only flagged: most cells of most draws read right.
+    assert len(result["right"]) >= 0.8 * len(values), result["flagged"][:5]
