@@ -152,3 +152,27 @@ def test_rows_read_in_order_only_when_every_row_is_labelled() -> None:
     assert not result["wrong"], result["wrong"][:10]
     assert "rows_read_in_order" not in set(cut.issues.rule)
     assert {key[1] for key, *_ in result["flagged"]} >= {"unprocessed_repeat", "withheld_secret"}
+
+
+def balanced_case(converter: str, name: str) -> tuple[govopen.Report, dict]:
+    """One report of the balanced set as ``converter`` made it, and its printed values."""
+    texts = json.loads((CONVERTED / f"balanced.{converter}.json").read_text(encoding="utf-8"))
+    expected = json.loads((CONVERTED / "balanced.expected.json").read_text(encoding="utf-8"))
+    case = expected["reports"][name]
+    return (govopen.read_text(texts[name], report_id=name),
+            values_from_list(case["values"], case["format"]))
+
+
+def test_pieces_of_one_width_that_disagree_place_nothing() -> None:
+    """markitdown drew rt_014's row 2 of （六） (other_no_fee) as a table of its own,
+    as wide as the rows above it but one column to the right: its empty cells do
+    not say where its blank is. Read by its own piece, its numbers moved one cell
+    left; now the identities place them, and an info issue says so."""
+    report, values = balanced_case("markitdown", "rt_014.pdf")
+    result = tally(report, values)
+    assert not result["wrong"], result["wrong"]
+    row = report.cells[report.cells.row == "other_no_fee"]
+    got = {c.col: outcome(c, values[(c.table, c.row, c.col)]) for c in row.itertuples()}
+    assert got["business"] == got["research"] == "right", got
+    placed = report.issues[report.issues.rule == "cells_placed_by_identity"]
+    assert list(placed.row) == ["other_no_fee"] and (placed.severity == "info").all()
