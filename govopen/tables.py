@@ -655,7 +655,13 @@ def _read_options(row: _Row, table: str, result: TableResult,
         columns, filled = piece
         tokens = _piece_cells(tokens, columns)
         shifted = shifted and not filled
-    options = _readings(tokens, row.kinds, shifted, result.budget)
+    checks = _row_checks(table, row.cols)
+    # Nothing checks where a row without a row identity (table 二) has its blanks,
+    # so any of its empty cells may be the padding. Rows with one keep their
+    # padding at the edges (merged label columns), as the converters' grids of
+    # tables 三 and 四 print it (markitdown's round-trip set reads 15 cells right
+    # by it, and none wrong).
+    options = _readings(tokens, row.kinds, shifted, result.budget, inside=not checks)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -667,7 +673,6 @@ def _read_options(row: _Row, table: str, result: TableResult,
     row.options = options
     row.placed = piece is None and any(t.loose for t in tokens) and len(
         {tuple(p.value for p in o) for o in options}) > 1
-    checks = _row_checks(table, row.cols)
     if checks:
         row.options = _placed(tokens, row, table, options, checks, result.budget,
                               result.findings)
@@ -752,6 +757,32 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     return out or [tokens]
 
 
+def _loose_alignments(tokens: list[Token], n: int) -> list[list[Token]] | None:
+    """The ways to drop the padding of a markdown row with too many cells.
+
+    A converter's grid may add an empty column inside a table as well as at its
+    edges (pymupdf4llm split rt_045's header 本年新公开数量 in two columns, and
+    ``|规范性文件|0||28||`` printed 28 in the second): any of the row's empty
+    cells may be the padding, and where the ways to drop them disagree the cells
+    stay NaN. None past :data:`MAX_ALIGNMENTS` ways (the row is ambiguous).
+
+    Example:
+        >>> cells = [Token(k, t, 0, 0, 0, i, loose=True)
+        ...          for i, (k, t) in enumerate([("num", "0"), ("blank", ""), ("num", "28"),
+        ...                                      ("blank", "")])]
+        >>> [[t.text or "∅" for t in a] for a in _loose_alignments(cells, 3)]
+        [['0', '28', '∅'], ['0', '∅', '28']]
+    """
+    excess = len(tokens) - n
+    pads = [i for i, t in enumerate(tokens) if t.kind == "blank" and t.cell is not None]
+    if excess <= 0 or len(pads) < excess:
+        return _alignments(tokens, n)
+    if math.comb(len(pads), excess) > MAX_ALIGNMENTS:
+        return None
+    return [[t for i, t in enumerate(tokens) if i not in dropped]
+            for dropped in map(set, combinations(pads, excess))]
+
+
 def _misfit(tokens: list[Token], n: int) -> bool:
     """A row of a loose grid whose cells do not fit ``n`` (padding aside)."""
     return any(t.loose for t in tokens) and len(_alignments(tokens, n)[0]) != n
@@ -796,16 +827,21 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
 
 
 def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False,
-              budget: Budget | None = None) -> list[list[Piece]] | None:
-    """Readings of a row under every alignment of its padding (None: too many)."""
+              budget: Budget | None = None, inside: bool = False) -> list[list[Piece]] | None:
+    """Readings of a row under every alignment of its padding (None: too many).
+
+    ``inside``: a markdown row's padding may be any of its empty cells, not only
+    those at its edges (see :func:`_loose_alignments`).
+    """
     options: list[list[Piece]] = []
     seen = set()
     # Placements of unprinted blanks have their own bound (_MAX_PLACEMENTS).
     alignments = _unprinted_blanks(tokens, len(kinds), shifted)
     if not alignments:
-        alignments = _alignments(tokens, len(kinds))
-        if len(alignments) > MAX_ALIGNMENTS:  # a budget: past it the row is ambiguous
-            return None
+        alignments = (_loose_alignments if inside and any(t.loose for t in tokens)
+                      else _alignments)(tokens, len(kinds))
+        if alignments is None or len(alignments) > MAX_ALIGNMENTS:
+            return None  # a budget: past it the row is ambiguous
     for aligned in alignments:
         found = readings(aligned, kinds, budget)
         if found is None:

@@ -176,3 +176,22 @@ def test_pieces_of_one_width_that_disagree_place_nothing() -> None:
     assert got["business"] == got["research"] == "right", got
     placed = report.issues[report.issues.rule == "cells_placed_by_identity"]
     assert list(placed.row) == ["other_no_fee"] and (placed.severity == "info").all()
+
+
+def test_an_empty_column_inside_a_markdown_row_may_be_its_padding() -> None:
+    """pymupdf4llm split rt_045's header 本年新公开数量 over two columns and printed
+    ``|规范性文件|0||28||``: the 28 (new_published) stands in the header's second
+    column, so the empty cell before it, not the one after, is the padding. With
+    nothing in table 二 to check which, both placements are read and the two cells
+    they disagree on are NaN with an issue; the 0 both agree on is read."""
+    report, values = balanced_case("pymupdf4llm", "rt_045.pdf")
+    result = tally(report, values)
+    assert not result["wrong"], result["wrong"]
+    row = report.cells[report.cells.row == "normative_docs"]
+    got = {c.col: (outcome(c, values[(c.table, c.row, c.col)]), c.status)
+           for c in row.itertuples()}
+    assert got == {"new_made": ("right", "ok"), "new_published": ("flagged", "ambiguous"),
+                   "total_published": ("flagged", "ambiguous")}, got
+    said = report.issues[(report.issues.rule == "ambiguous_cells")
+                         & (report.issues.row == "normative_docs")]
+    assert len(said) == 1 and "0/28/∅" in said.message.iloc[0]
