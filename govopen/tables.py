@@ -116,6 +116,9 @@ class _Row:
     unread: tuple[int, ...] = ()  # cells left NaN though the row is read (apart.py)
     # Cells the column identities of the whole table settled (see _place_jointly).
     by_identity: frozenset[int] = frozenset()
+    # Its empty cells did not say where its blanks stand and several placements
+    # of its numbers were read: the identities chose (said in an info issue).
+    placed: bool = False
 
 
 def read_tables(text: str, year: int | None = None,
@@ -675,6 +678,8 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
     - (columns, False) likewise when the piece's header names the table's first
       and last columns exactly as many columns apart, and its numbers stand
       between them;
+    - None also when its own piece and all pieces of its width tell different
+      value columns (pieces of one width need not share their columns);
     - rows of other pieces are not listed (their padding is judged row by row).
     """
     widths: dict[int, int] = {}  # line → cells on it, for the lines of a loose grid
@@ -720,25 +725,48 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
         if r.code not in place:
             continue
         piece, w = place[r.code]
+        told: list[tuple[tuple[int, ...], bool] | None] = []
         for key in ((r.cols, w, piece), (r.cols, w, -1)):
-            if key not in filled:
-                continue
-            nums, n = filled[key], len(r.cols)
-            first = min(nums)
-            span = heads.get((piece, r.cols[0]), -1), heads.get((piece, r.cols[-1]), -1)
-            if len(nums) == n:
-                out[r.code] = (tuple(sorted(nums)), True)
-            elif w - first == n and w - 1 in nums:
-                out[r.code] = (tuple(range(first, w)), False)
-            elif key[2] != -1 and span[1] - span[0] + 1 == n and span[0] >= 0 \
-                    and span[0] <= first and max(nums) <= span[1]:
-                out[r.code] = (tuple(range(span[0], span[1] + 1)), False)
-            elif key[2] == -1 and w - first < n and w < widest[r.cols]:
-                out[r.code] = None
-            else:
-                continue
-            break
+            if key in filled:
+                own = key[2] != -1  # the header's columns count in the row's own piece
+                tells, columns = _piece_columns(
+                    filled[key], len(r.cols), w, heads.get((piece, r.cols[0]), -1) if own else -1,
+                    heads.get((piece, r.cols[-1]), -1) if own else -1,
+                    not own and w < widest[r.cols])
+                if tells:
+                    told.append(columns)
+        if told:
+            # Pieces of one width need not share their columns (markitdown drew
+            # rt_014's row 2 of （六） one column right of the rows above it): where
+            # its own piece and all pieces of its width tell different value
+            # columns, neither is certain, and the identities place the numbers.
+            first = told[0]
+            agree = all(t is None or first is None or t[0] == first[0] for t in told)
+            out[r.code] = first if agree else None
     return out
+
+
+def _piece_columns(nums: set[int], n: int, w: int, head: int, tail: int, narrower: bool
+                   ) -> tuple[bool, tuple[tuple[int, ...], bool] | None]:
+    """Whether one piece (or all pieces of its width) tells the value columns of a
+    row of ``n`` cells, and which (see :func:`_pieces`).
+
+    Example:
+        >>> _piece_columns({6, 7, 8, 9, 11, 12, 13}, 7, 14, -1, -1, False)
+        (True, ((6, 7, 8, 9, 11, 12, 13), True))
+        >>> _piece_columns({7, 8, 9, 11, 12, 13}, 7, 14, -1, -1, False)
+        (True, ((7, 8, 9, 10, 11, 12, 13), False))
+    """
+    first = min(nums)
+    if len(nums) == n:
+        return True, (tuple(sorted(nums)), True)
+    if w - first == n and w - 1 in nums:
+        return True, (tuple(range(first, w)), False)
+    if tail - head + 1 == n and head >= 0 and head <= first and max(nums) <= tail:
+        return True, (tuple(range(head, tail + 1)), False)
+    if narrower and w - first < n:
+        return True, None
+    return False, None
 
 
 def _read_options(row: _Row, table: str, result: TableResult,
@@ -761,7 +789,13 @@ def _read_options(row: _Row, table: str, result: TableResult,
         columns, filled = piece
         tokens = _piece_cells(tokens, columns)
         shifted = shifted and not filled
-    options = _readings(tokens, row.kinds, shifted, result.budget)
+    checks = _row_checks(table, row.cols)
+    # Nothing checks where a row without a row identity (table 二) has its blanks,
+    # so any of its empty cells may be the padding. Rows with one keep their
+    # padding at the edges (merged label columns), as the converters' grids of
+    # tables 三 and 四 print it (markitdown's round-trip set reads 15 cells right
+    # by it, and none wrong).
+    options = _readings(tokens, row.kinds, shifted, result.budget, inside=not checks)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -771,7 +805,8 @@ def _read_options(row: _Row, table: str, result: TableResult,
             f"row {row.code}: expected {len(row.cols)} cells, found {_shown(tokens)}; left NaN",
             table=table, row=row.code))
     row.options = options
-    checks = _row_checks(table, row.cols)
+    row.placed = piece is None and any(t.loose for t in tokens) and len(
+        {tuple(p.value for p in o) for o in options}) > 1
     if checks:
         row.options = _placed(tokens, row, table, options, checks, result.budget,
                               result.findings)
@@ -856,6 +891,32 @@ def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     return out or [tokens]
 
 
+def _loose_alignments(tokens: list[Token], n: int) -> list[list[Token]] | None:
+    """The ways to drop the padding of a markdown row with too many cells.
+
+    A converter's grid may add an empty column inside a table as well as at its
+    edges (pymupdf4llm split rt_045's header 本年新公开数量 in two columns, and
+    ``|规范性文件|0||28||`` printed 28 in the second): any of the row's empty
+    cells may be the padding, and where the ways to drop them disagree the cells
+    stay NaN. None past :data:`MAX_ALIGNMENTS` ways (the row is ambiguous).
+
+    Example:
+        >>> cells = [Token(k, t, 0, 0, 0, i, loose=True)
+        ...          for i, (k, t) in enumerate([("num", "0"), ("blank", ""), ("num", "28"),
+        ...                                      ("blank", "")])]
+        >>> [[t.text or "∅" for t in a] for a in _loose_alignments(cells, 3)]
+        [['0', '28', '∅'], ['0', '∅', '28']]
+    """
+    excess = len(tokens) - n
+    pads = [i for i, t in enumerate(tokens) if t.kind == "blank" and t.cell is not None]
+    if excess <= 0 or len(pads) < excess:
+        return _alignments(tokens, n)
+    if math.comb(len(pads), excess) > MAX_ALIGNMENTS:
+        return None
+    return [[t for i, t in enumerate(tokens) if i not in dropped]
+            for dropped in map(set, combinations(pads, excess))]
+
+
 def _misfit(tokens: list[Token], n: int) -> bool:
     """A row of a loose grid whose cells do not fit ``n`` (padding aside)."""
     return any(t.loose for t in tokens) and len(_alignments(tokens, n)[0]) != n
@@ -900,16 +961,21 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
 
 
 def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False,
-              budget: Budget | None = None) -> list[list[Piece]] | None:
-    """Readings of a row under every alignment of its padding (None: too many)."""
+              budget: Budget | None = None, inside: bool = False) -> list[list[Piece]] | None:
+    """Readings of a row under every alignment of its padding (None: too many).
+
+    ``inside``: a markdown row's padding may be any of its empty cells, not only
+    those at its edges (see :func:`_loose_alignments`).
+    """
     options: list[list[Piece]] = []
     seen = set()
     # Placements of unprinted blanks have their own bound (_MAX_PLACEMENTS).
     alignments = _unprinted_blanks(tokens, len(kinds), shifted)
     if not alignments:
-        alignments = _alignments(tokens, len(kinds))
-        if len(alignments) > MAX_ALIGNMENTS:  # a budget: past it the row is ambiguous
-            return None
+        alignments = (_loose_alignments if inside and any(t.loose for t in tokens)
+                      else _alignments)(tokens, len(kinds))
+        if alignments is None or len(alignments) > MAX_ALIGNMENTS:
+            return None  # a budget: past it the row is ambiguous
     for aligned in alignments:
         found = readings(aligned, kinds, budget)
         if found is None:
@@ -1093,6 +1159,13 @@ def _emit(row: _Row, table: str, result: TableResult) -> None:
             result.cells.append(Cell(table, row.code, row.cols[k], None, tok_raw, "ambiguous",
                                      piece.start, "万元" if row.kinds[k] == "money" else "",
                                      _candidates(row, k)))
+    if row.placed and not ambiguous:
+        result.findings.append(Issue(
+            "cells_placed_by_identity", "info",
+            f"row {row.code}: the converter's columns do not say where its blank cells stand; "
+            f"the numbers {_shown(row.segment.values if row.segment else [])} are placed where "
+            "the identities hold, the only placement that does (none changed)",
+            table=table, row=row.code))
     if ambiguous:
         listed = sorted({"/".join(shown(p.value) for p in opt) for opt in row.options})
         more = f" (+{len(listed) - 8} more)" if len(listed) > 8 else ""

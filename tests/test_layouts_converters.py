@@ -208,3 +208,46 @@ def test_rows_read_in_order_only_when_every_row_is_labelled() -> None:
     assert not result["wrong"], result["wrong"][:10]
     assert "rows_read_in_order" not in set(cut.issues.rule)
     assert {key[1] for key, *_ in result["flagged"]} >= {"unprocessed_repeat", "withheld_secret"}
+
+
+def balanced_case(converter: str, name: str) -> tuple[govopen.Report, dict]:
+    """One report of the balanced set as ``converter`` made it, and its printed values."""
+    texts = json.loads((CONVERTED / f"balanced.{converter}.json").read_text(encoding="utf-8"))
+    expected = json.loads((CONVERTED / "balanced.expected.json").read_text(encoding="utf-8"))
+    case = expected["reports"][name]
+    return (govopen.read_text(texts[name], report_id=name),
+            values_from_list(case["values"], case["format"]))
+
+
+def test_pieces_of_one_width_that_disagree_place_nothing() -> None:
+    """markitdown drew rt_014's row 2 of （六） (other_no_fee) as a table of its own,
+    as wide as the rows above it but one column to the right: its empty cells do
+    not say where its blank is. Read by its own piece, its numbers moved one cell
+    left; now the identities place them, and an info issue says so."""
+    report, values = balanced_case("markitdown", "rt_014.pdf")
+    result = tally(report, values)
+    assert not result["wrong"], result["wrong"]
+    row = report.cells[report.cells.row == "other_no_fee"]
+    got = {c.col: outcome(c, values[(c.table, c.row, c.col)]) for c in row.itertuples()}
+    assert got["business"] == got["research"] == "right", got
+    placed = report.issues[report.issues.rule == "cells_placed_by_identity"]
+    assert list(placed.row) == ["other_no_fee"] and (placed.severity == "info").all()
+
+
+def test_an_empty_column_inside_a_markdown_row_may_be_its_padding() -> None:
+    """pymupdf4llm split rt_045's header 本年新公开数量 over two columns and printed
+    ``|规范性文件|0||28||``: the 28 (new_published) stands in the header's second
+    column, so the empty cell before it, not the one after, is the padding. With
+    nothing in table 二 to check which, both placements are read and the two cells
+    they disagree on are NaN with an issue; the 0 both agree on is read."""
+    report, values = balanced_case("pymupdf4llm", "rt_045.pdf")
+    result = tally(report, values)
+    assert not result["wrong"], result["wrong"]
+    row = report.cells[report.cells.row == "normative_docs"]
+    got = {c.col: (outcome(c, values[(c.table, c.row, c.col)]), c.status)
+           for c in row.itertuples()}
+    assert got == {"new_made": ("right", "ok"), "new_published": ("flagged", "ambiguous"),
+                   "total_published": ("flagged", "ambiguous")}, got
+    said = report.issues[(report.issues.rule == "ambiguous_cells")
+                         & (report.issues.row == "normative_docs")]
+    assert len(said) == 1 and "0/28/∅" in said.message.iloc[0]
