@@ -119,6 +119,7 @@ class _Row:
     # Its empty cells did not say where its blanks stand and several placements
     # of its numbers were read: the identities chose (said in an info issue).
     placed: bool = False
+    doubted: bool = False  # its numbers may not be its own: not read (_doubt_label_lists)
 
 
 def read_tables(text: str, year: int | None = None,
@@ -252,6 +253,8 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
                line_of: Callable[[int], int | None] | None = None) -> None:
     segs = _rejoin_wrapped(segs, tmpl)
     rows = _match(segs, tmpl, result)
+    if line_of is not None:
+        _doubt_label_lists(segs, rows, tmpl.table, result)
     pieces = _pieces(rows, segs, tmpl)
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
                           and _misfit(row.segment.values, len(row.cols))
@@ -389,6 +392,31 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
         rows.append(_Row(d.code, d.cols, kinds, matched))
     rows.extend(_extra_row(seg, rows[-1], tmpl) for at, seg in extras if at >= len(defs))
     return rows
+
+
+def _doubt_label_lists(segs: list[Segment], rows: list[_Row], table: str,
+                       result: TableResult) -> None:
+    """In a dump of one cell per line (plain pdftotext), a row whose label ends a
+    list of several row labels, followed by its numbers and more numbers printed
+    on their own below, may have been given a column of the table printed apart
+    from its labels: its numbers are not taken (NaN ``unreadable``, a warning).
+    """
+    for row in rows:
+        seg = row.segment
+        if seg is None or not _numbers(seg) or seg not in segs:
+            continue
+        # the rows whose labels stand in the same run of label lines (see _match)
+        others = [r for r in rows if r is not row and r.segment is not None and seg.labels
+                  and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment)]
+        at = segs.index(seg)
+        if others and at + 1 < len(segs) and segs[at + 1].detached and _numbers(segs[at + 1]):
+            row.doubted = True
+            result.findings.append(Issue(
+                "row_values_doubtful", "warning",
+                f"row {row.code}: its label ends a list of row labels and the numbers after it "
+                f"({_shown(seg.values)}) are followed by more numbers printed apart; they may "
+                "be a column of the table printed apart from its labels, not this row's: "
+                "left NaN", table=table, row=row.code))
 
 
 def _settled(row: _Row) -> list[float | None] | None:
@@ -782,6 +810,8 @@ def _read_options(row: _Row, table: str, result: TableResult,
             result.findings.append(Issue(
                 "row_values_missing", "warning",
                 f"no values printed after the label of row {row.code}", table=table, row=row.code))
+        return
+    if row.doubted:
         return
     tokens = row.segment.values
     shifted = result.shifted or piece is None
