@@ -226,10 +226,14 @@ def test_cell_search_is_pdfplumbers(rules: list[tuple[str, int, int, int]]) -> N
                 min_size=2, max_size=24))
 def test_table_grouping_is_pdfplumbers(rules: list[tuple[str, int, int, int, float]]) -> None:
     """Rules' crossings and the tables their cells make are exactly pdfplumber's,
-    in order, with rules off the grid by up to past the tolerance."""
+    in order, with rules off the grid by less and by more than the tolerance."""
     from pdfplumber.table import cells_to_tables, edges_to_intersections
 
-    from govopen.readers.pdf import _cells_to_tables, _edges_to_intersections, _intersections_to_cells
+    from govopen.readers.pdf import (
+        _cells_to_tables,
+        _edges_to_intersections,
+        _intersections_to_cells,
+    )
 
     edges = []
     for kind, at, start, length, off in rules:
