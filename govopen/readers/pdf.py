@@ -379,7 +379,7 @@ def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     number = page.page_number
     # WPS and some printers fake bold by drawing each glyph twice.
     chars = [c for c in _dedupe_chars(page.chars) if c.get("text")]
-    cid = sum(1 for c in chars if _CID.match(c["text"]))
+    cid = sum(1 for c in chars if c["text"].startswith("(cid:") and _CID.match(c["text"]))
     if chars and cid > _CID_SHARE * len(chars):
         builder.note(
             "needs_ocr",
@@ -443,8 +443,14 @@ def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     of a page; here most characters have no twin and are passed over at once.
     """
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    key = itemgetter("upright", "text", "fontname", "size")
     for ch in chars:
-        groups.setdefault((ch["upright"], ch["text"], ch["fontname"], ch["size"]), []).append(ch)
+        k = key(ch)
+        group = groups.get(k)
+        if group is None:
+            groups[k] = [ch]
+        else:
+            group.append(ch)
     first = itemgetter("doctop", "x0")
     dropped: set[int] = set()
     for group in groups.values():
@@ -650,10 +656,9 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     smallest cell. pdfplumber rebuilds each point's set of rules for every
     pair of points it compares, which was most of the table finding.
     """
-    from pdfplumber.utils import obj_to_bbox
-
-    vertical = {p: {obj_to_bbox(e) for e in d["v"]} for p, d in intersections.items()}
-    horizontal = {p: {obj_to_bbox(e) for e in d["h"]} for p, d in intersections.items()}
+    bbox = itemgetter("x0", "top", "x1", "bottom")  # pdfplumber's obj_to_bbox, uncalled
+    vertical = {p: set(map(bbox, d["v"])) for p, d in intersections.items()}
+    horizontal = {p: set(map(bbox, d["h"])) for p, d in intersections.items()}
 
     def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
         if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
