@@ -267,7 +267,10 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         source_row.append(prov.get("row"))
         source_col.append(prov.get("col"))
         box = prov.get("bbox")
-        bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
+        if box and len(box) == 4:  # most cells: one format, not a join of four
+            bbox.append("%.1f,%.1f,%.1f,%.1f" % tuple(box))
+        else:
+            bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
         offset.append(c.start)
         candidates.append(list(c.candidates) if c.candidates else None)
         confidence.append(prov.get("confidence"))

@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -105,6 +106,8 @@ _segment_point = _fast("FPDFPathSegment_GetPoint", _I, _V, _F, _F)
 _segment_close = _fast("FPDFPathSegment_GetClose", _I, _V)
 _PATH, _IMAGE, _FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
 _MOVETO, _BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+# Half of a character outside the BMP: the page's text then needs the per-index path.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 
@@ -413,7 +416,7 @@ def _page_text(tp: Any, n: int) -> str | None:
     buffer = (ctypes.c_ushort * (n + 1))()
     written = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
-    if len(text) != n or any(0xD800 <= ord(c) < 0xE000 for c in text):
+    if len(text) != n or _SURROGATE.search(text):
         return None
     return text
 
