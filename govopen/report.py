@@ -268,7 +268,8 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         source_col.append(prov.get("col"))
         box = prov.get("bbox")
         if box and len(box) == 4:  # most cells: one format, not a join of four
-            bbox.append("%.1f,%.1f,%.1f,%.1f" % tuple(box))
+            bx0, btop, bx1, bbottom = box
+            bbox.append(f"{bx0:.1f},{btop:.1f},{bx1:.1f},{bbottom:.1f}")
         else:
             bbox.append(",".join(f"{x:.1f}" for x in box) if box else None)
         offset.append(c.start)
