@@ -298,6 +298,8 @@ def clean_cell(cell: str | None) -> str:
     """
     if not cell:
         return ""
+    if cell.isascii() and cell.isalnum():  # a plain number or word (most cells): as it is
+        return cell
     joined = join_wrapped(_CELL_BREAK.split(cell))
     return normalize_text(joined.replace("\n", " ")).strip()
 
