@@ -815,6 +815,11 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
         if t.startswith("(cid:") and _CID.match(t):
             t = "\ufffd"
         return join_wrapped([t])
+    top, bottom = chars[0]["top"], chars[0]["bottom"]
+    if bottom >= top and all(c["top"] == top and c["bottom"] == bottom for c in chars):
+        # One line (most cells): what _text_lines would make of it, without its grouping.
+        cells, _ = _split_line(sorted(chars, key=itemgetter("x0")), False)
+        return join_wrapped(cells)
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
 
