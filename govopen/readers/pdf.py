@@ -660,11 +660,11 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     vertical = {p: set(map(bbox, d["v"])) for p, d in intersections.items()}
     horizontal = {p: set(map(bbox, d["h"])) for p, d in intersections.items()}
 
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
-            return True
-        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
-
+    # Two points are joined by a rule if one rule passes through both: a common
+    # vertical one for points of one column, a horizontal one for one row
+    # (pdfplumber's edge_connects). Points are never NaN (a NaN rule crosses
+    # nothing), so a point below shares only the column, one to the right only
+    # the row, and each test below is the one edge_connects would decide by.
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
     same_y: dict[float, list[tuple[float, float]]] = {}
@@ -678,19 +678,23 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     for pt in points:
         i, j = place[pt]
         right = same_y[pt[1]][j + 1:]
-        joined: dict[tuple[float, float], bool] = {}  # right-hand point -> connects(pt, it)
+        v_pt, h_pt = vertical[pt], horizontal[pt]
+        joined: dict[tuple[float, float], bool] = {}  # right-hand point -> joined to pt
         cell = None
         for below in same_x[pt[0]][i + 1:]:
-            if not connects(pt, below):
+            if v_pt.isdisjoint(vertical[below]):
                 continue
+            h_below = horizontal[below]
             for r in right:
                 ok = joined.get(r)
                 if ok is None:
-                    ok = joined[r] = connects(pt, r)
+                    ok = joined[r] = not h_pt.isdisjoint(horizontal[r])
                 if not ok:
                     continue
                 corner = (r[0], below[1])
-                if corner in intersections and connects(corner, r) and connects(corner, below):
+                v_corner = vertical.get(corner)
+                if (v_corner is not None and not v_corner.isdisjoint(vertical[r])
+                        and not horizontal[corner].isdisjoint(h_below)):
                     cell = (pt[0], pt[1], corner[0], corner[1])
                     break
             if cell is not None:
