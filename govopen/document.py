@@ -187,7 +187,7 @@ class DocumentBuilder:
                          "readings": readings[i] if readings is not None else None}
             if lines is not None and lines[i] is not None:
                 extra["line"] = lines[i]
-            self._append(text, col=col, bbox=bbox, **{**prov, **extra})
+            self._append(text, col=col, bbox=bbox, **({**prov, **extra} if extra else prov))
         self._append("\n")
 
     def add_grid(self, cells: list[GridCell], rows: int | None = None, **prov: Any) -> None:

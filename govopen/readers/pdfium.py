@@ -308,7 +308,7 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
     if not fill and not stroke_:
         return  # a clipping path, or nothing painted
     # Path space → user space → the displayed page, as one affine.
-    a, b, c, d, e, f = _mul(m, _device_matrix(device))
+    a, b, c, d, e, f = _mul(m, device.affine)
     x, y = ctypes.c_float(), ctypes.c_float()
     x_p, y_p = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[list[tuple[str, tuple[float, float]]]] = []
@@ -317,7 +317,8 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
         seg = _get_segment(obj, i)
         kind = _segment_type(seg)
         _segment_point(seg, x_p, y_p)
-        pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        px, py = x.value, y.value
+        pt = (a * px + c * py + e, b * px + d * py + f)
         if kind == _MOVETO or not subpaths:
             subpaths.append([("m", pt)])
             bezier = 0
@@ -356,11 +357,6 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
 
 def _upright(a: float, b: float, c: float, d: float) -> bool:
     return abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0
-
-
-def _device_matrix(device: _Device) -> Matrix:
-    A, B, C, D, E, F = device.affine
-    return (A, B, C, D, E, F)
 
 
 def _is_rect(pts: list[tuple[float, float]]) -> bool:
