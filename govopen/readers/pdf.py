@@ -453,9 +453,13 @@ def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
             group.append(ch)
     first = itemgetter("doctop", "x0")
     dropped: set[int] = set()
+    doctop = itemgetter("doctop")
     for group in groups.values():
         if len(group) < 2:
             continue
+        tops = sorted(map(doctop, group))
+        if not any(b <= a + 1 for a, b in zip(tops, tops[1:], strict=False)):
+            continue  # no two on one line (_chains' test): no duplicate, as most groups
         for line in _chains(group, "doctop"):
             if len(line) < 2:
                 continue
