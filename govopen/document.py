@@ -117,15 +117,26 @@ class Document:
 
     def locate(self, offset: int) -> dict[str, Any]:
         """Provenance of the character at ``offset`` (empty values if unknown)."""
+        span = self.span_at(offset)
+        return (span if span is not None else Span(offset, offset)).as_dict()
+
+    def span_at(self, offset: int) -> Span | None:
+        """The :class:`Span` holding the character at ``offset``, or ``None``.
+
+        Example:
+            >>> b = DocumentBuilder(); b.add_row(["规章", "3"], table=0, row=0)
+            >>> b.build().span_at(3).col
+            1
+        """
         i = bisect.bisect_right(self._starts, offset) - 1
         while i >= 0:
             span = self.spans[i]
             if span.start <= offset < max(span.end, span.start + 1):
-                return span.as_dict()
+                return span
             if span.end <= offset:
                 break
             i -= 1
-        return Span(offset, offset).as_dict()
+        return None
 
 
 class DocumentBuilder:

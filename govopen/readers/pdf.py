@@ -393,8 +393,9 @@ def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     in_cells: set[int] = set()
     centres = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in chars] if tables else []
     for ti, table in enumerate(tables):
+        left = table.bbox[0]  # a property that goes over every cell: once per table
         for ri, row in enumerate(_table_rows(table, chars, centres, in_cells)):
-            items.append((row["top"], table.bbox[0], len(items), ("row", ti, ri, row)))
+            items.append((row["top"], left, len(items), ("row", ti, ri, row)))
 
     loose = [c for i, c in enumerate(chars) if i not in in_cells]
     lines = [ln for ln in _text_lines(loose) if not _is_page_furniture(ln, page)]
