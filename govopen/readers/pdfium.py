@@ -488,8 +488,11 @@ def _text_object(tp: int | None, index: int, obj: int | None, device: _Device) -
     m = raw.FS_MATRIX()
     _get_matrix(tp, index, ctypes.byref(m))
     font = (_get_font(obj) if obj else None) or 0
+    ma, mb, mc, md = m.a, m.b, m.c, m.d
     # The font size on the page: the text-space size through the matrix.
-    size = _get_size(tp, index) * (m.c * m.c + m.d * m.d) ** 0.5
-    a, b, c, d = _mul((m.a, m.b, m.c, m.d, 0.0, 0.0), device.ctm)[:4]
+    size = _get_size(tp, index) * (mc * mc + md * md) ** 0.5
+    # The matrix's linear part through the device's (_mul's terms, once per text object).
+    A, B, C, D = device.ctm[:4]
+    a, b, c, d = ma * A + mb * C, ma * B + mb * D, mc * A + md * C, mc * B + md * D
     _, baseline = device.point(m.e, m.f)
     return font, size, a * d > 0 and b * c <= 0, _upright(a, b, c, d), baseline
