@@ -117,15 +117,26 @@ class Document:
 
     def locate(self, offset: int) -> dict[str, Any]:
         """Provenance of the character at ``offset`` (empty values if unknown)."""
+        span = self.span_at(offset)
+        return (span if span is not None else Span(offset, offset)).as_dict()
+
+    def span_at(self, offset: int) -> Span | None:
+        """The :class:`Span` holding the character at ``offset``, or ``None``.
+
+        Example:
+            >>> b = DocumentBuilder(); b.add_row(["规章", "3"], table=0, row=0)
+            >>> b.build().span_at(3).col
+            1
+        """
         i = bisect.bisect_right(self._starts, offset) - 1
         while i >= 0:
             span = self.spans[i]
             if span.start <= offset < max(span.end, span.start + 1):
-                return span.as_dict()
+                return span
             if span.end <= offset:
                 break
             i -= 1
-        return Span(offset, offset).as_dict()
+        return None
 
 
 class DocumentBuilder:
@@ -187,7 +198,7 @@ class DocumentBuilder:
                          "readings": readings[i] if readings is not None else None}
             if lines is not None and lines[i] is not None:
                 extra["line"] = lines[i]
-            self._append(text, col=col, bbox=bbox, **{**prov, **extra})
+            self._append(text, col=col, bbox=bbox, **({**prov, **extra} if extra else prov))
         self._append("\n")
 
     def add_grid(self, cells: list[GridCell], rows: int | None = None, **prov: Any) -> None:
@@ -298,6 +309,8 @@ def clean_cell(cell: str | None) -> str:
     """
     if not cell:
         return ""
+    if cell.isascii() and cell.isalnum():  # a plain number or word (most cells): as it is
+        return cell
     joined = join_wrapped(_CELL_BREAK.split(cell))
     return normalize_text(joined.replace("\n", " ")).strip()
 

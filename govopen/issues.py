@@ -46,6 +46,9 @@ def shown_box(box: Any) -> str:
         >>> shown_box((10, 20.25, 90, 40))
         '10.0,20.2,90.0,40.0'
     """
+    if len(box) == 4:  # every box but a malformed one: one format, not a join of four
+        x0, top, x1, bottom = box
+        return f"{x0:.1f},{top:.1f},{x1:.1f},{bottom:.1f}"
     return ",".join(f"{x:.1f}" for x in box)
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from govopen import __version__, codebook
 from govopen.corrections import HISTORY
-from govopen.document import Document
+from govopen.document import Document, Span
 from govopen.errors import ReportError, ReportTimeout
 from govopen.issues import Issue, shown_box
 from govopen.limits import DEFAULT_TIMEOUT, check_text, signals_available, time_limit
@@ -261,10 +261,12 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
     columns: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS if name != "report_id"}
     table, row, col, value, raw, status, unit, fmt, page, line, source_table, source_row, \
         source_col, bbox, offset, candidates, confidence = columns.values()
+    nowhere = Span(0, 0)  # a cell with no provenance: every field None
     for i, c in enumerate(cells):
-        prov = document.locate(c.start) if c.start is not None else {}
-        if prov.get("readings"):
-            readings[i] = prov["readings"]
+        # The span itself, not locate()'s dict of it: one lookup per cell.
+        span = (document.span_at(c.start) if c.start is not None else None) or nowhere
+        if span.confidence is not None and span.readings:  # OCR'd (see Span.as_dict)
+            readings[i] = span.readings
         table.append(c.table)
         row.append(c.row)
         col.append(c.col)
@@ -273,16 +275,15 @@ def _cells_frame(cells: list, formats: dict[str, str], document: Document,
         status.append(c.status)
         unit.append(c.unit)
         fmt.append(formats.get(c.table))
-        page.append(prov.get("page"))
-        line.append(prov.get("line"))
-        source_table.append(prov.get("table"))
-        source_row.append(prov.get("row"))
-        source_col.append(prov.get("col"))
-        box = prov.get("bbox")
-        bbox.append(shown_box(box) if box else None)
+        page.append(span.page)
+        line.append(span.line)
+        source_table.append(span.table)
+        source_row.append(span.row)
+        source_col.append(span.col)
+        bbox.append(shown_box(span.bbox) if span.bbox else None)
         offset.append(c.start)
         candidates.append(list(c.candidates) if c.candidates else None)
-        confidence.append(prov.get("confidence"))
+        confidence.append(span.confidence)
     data: dict[str, Any] = {"report_id": [report_id] * len(cells), **columns}
     for name in _FLOAT_COLUMNS:
         data[name] = pd.array([math.nan if x is None else x for x in data[name]], dtype=float)

@@ -108,6 +108,8 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str],
         return []
     if budget is not None and budget.left <= 0:
         return None
+    if all(m == 1 for m in lengths):
+        return _one_cell_each(tokens, kinds, budget)
     # Bound the work before enumerating: the number of ways to cut the digits
     # grows combinatorially (a case number glued into section 四 would exhaust
     # memory), and past the bound the row is ambiguous anyway. The bound is
@@ -146,6 +148,25 @@ def readings(tokens: Sequence[Token], kinds: Sequence[str],
         return None
     return [[p for part in combo for p in part]
             for parts in plan for combo in product(*(part.listed() for part in parts))]
+
+
+def _one_cell_each(tokens: Sequence[Token], kinds: Sequence[str],
+                   budget: Budget | None) -> list[list[Piece]] | None:
+    """:func:`readings` where every token is one cell (tab-separated cells, as
+    PDFs, Word and HTML give them: most rows): the one way to cut, and the one
+    reading or none, without counting distributions. The budget is spent as
+    the general path spends it (one cut, then the readings)."""
+    if budget is not None and not budget.spend(1):
+        return None
+    row: list[Piece] = []
+    for tok, kind in zip(tokens, kinds, strict=True):
+        ways = _Splits(tok, (kind,)).listed()
+        if not ways:  # this token cannot be its cell: no reading
+            return []  # (no reading listed: none spent)
+        row.extend(ways[0])
+    if budget is not None and not budget.spend_readings(1):
+        return None
+    return [row]
 
 
 def _count_cuts(lengths: list[int], n: int) -> int:

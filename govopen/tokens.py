@@ -35,6 +35,10 @@ _NUMBER = re.compile(
     r"(?:[ ]?(?P<unit>万元|元|笔|件|个|项|条|次|宗))?"
 )
 _DASHES = "-/—–−\\"
+# Where any of the above can start (a digit, a sign, a dash, a space): every other
+# character of a run is label text, passed over in one step.
+_MAY_START = re.compile(r"[\d +\-−减增" + re.escape(_DASHES) + "]")
+_SPACES = re.compile(r"\s+")
 # What a blank cell may be printed as.
 BLANK_MARKS = frozenset({"", "-", "/", "—", "——", "–", "−", "\\", "无", "空"})
 
@@ -176,7 +180,8 @@ def _tokenize_run(text: str, start: int, lineno: int, ci: int | None) -> list[To
             i = j
             continue
         label_from = i if label_from is None else label_from
-        i += 1
+        nxt = _MAY_START.search(text, i + 1)
+        i = nxt.start() if nxt else n
     flush_label(n)
     return out
 
@@ -245,7 +250,7 @@ def segment(text: str, offset: int = 0, glued: bool = True, grid: bool = True) -
                     cur = Segment("")
                     row_values = False
                 cur.labels.append(tok)
-                cur.label += re.sub(r"\s+", "", tok.text)
+                cur.label += _SPACES.sub("", tok.text)
             else:
                 cur.values.append(tok)
     if cur.labels or cur.values:

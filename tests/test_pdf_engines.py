@@ -220,6 +220,52 @@ def test_cell_search_is_pdfplumbers(rules: list[tuple[str, int, int, int]]) -> N
     assert _intersections_to_cells(intersections) == intersections_to_cells(intersections)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("hv"), st.integers(0, 6), st.integers(0, 6),
+                          st.integers(1, 6), st.sampled_from([-3.0, -1.5, 0.0, 0.7, 3.0, 3.2])),
+                min_size=2, max_size=24))
+def test_table_grouping_is_pdfplumbers(rules: list[tuple[str, int, int, int, float]]) -> None:
+    """Rules' crossings and the tables their cells make are exactly pdfplumber's,
+    in order, with rules off the grid by less and by more than the tolerance."""
+    from pdfplumber.table import cells_to_tables, edges_to_intersections
+
+    from govopen.readers.pdf import (
+        _cells_to_tables,
+        _edges_to_intersections,
+        _intersections_to_cells,
+    )
+
+    edges = []
+    for kind, at, start, length, off in rules:
+        lo, hi, pos = start * 10.0 + off, (start + length) * 10.0, at * 10.0 + off
+        if kind == "h":
+            edges.append({"orientation": "h", "x0": lo, "x1": hi, "top": pos,
+                          "bottom": pos, "width": hi - lo, "height": 0})
+        else:
+            edges.append({"orientation": "v", "x0": pos, "x1": pos, "top": lo,
+                          "bottom": hi, "width": 0, "height": hi - lo})
+    ours = _edges_to_intersections(edges, 3, 3)
+    theirs = edges_to_intersections(edges, 3, 3)
+    assert list(ours.items()) == list(theirs.items())
+    cells = _intersections_to_cells(theirs)
+    assert _cells_to_tables(cells) == cells_to_tables(cells)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 2),
+                          st.integers(1, 2)), min_size=1, max_size=20))
+def test_cells_group_into_pdfplumbers_tables(boxes: list[tuple[int, int, int, int]]) -> None:
+    """Any distinct cells (as the cell search gives them: one per top-left
+    point), in any order, make exactly pdfplumber's tables."""
+    from pdfplumber.table import cells_to_tables
+
+    from govopen.readers.pdf import _cells_to_tables
+
+    cells = list(dict.fromkeys((x * 10.0, y * 10.0, (x + w) * 10.0, (y + h) * 10.0)
+                               for x, y, w, h in boxes))
+    assert _cells_to_tables(cells) == cells_to_tables(cells)
+
+
 def test_a_pdfium_failure_mid_file_goes_to_pdfplumber(monkeypatch: pytest.MonkeyPatch) -> None:
     from govopen.readers import pdfium as engine
 

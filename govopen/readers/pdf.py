@@ -379,7 +379,7 @@ def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     number = page.page_number
     # WPS and some printers fake bold by drawing each glyph twice.
     chars = [c for c in _dedupe_chars(page.chars) if c.get("text")]
-    cid = sum(1 for c in chars if _CID.match(c["text"]))
+    cid = sum(1 for c in chars if c["text"].startswith("(cid:") and _CID.match(c["text"]))
     if chars and cid > _CID_SHARE * len(chars):
         builder.note(
             "needs_ocr",
@@ -391,9 +391,11 @@ def _read_page(page: PageContent, builder: DocumentBuilder) -> str | None:
     tables = _find_tables(page)
     items: list[tuple[float, float, int, Any]] = []  # (top, x0, order, item)
     in_cells: set[int] = set()
+    centres = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in chars] if tables else []
     for ti, table in enumerate(tables):
-        for ri, row in enumerate(_table_rows(table, chars, in_cells)):
-            items.append((row["top"], table.bbox[0], len(items), ("row", ti, ri, row)))
+        left = table.bbox[0]  # a property that goes over every cell: once per table
+        for ri, row in enumerate(_table_rows(table, chars, centres, in_cells)):
+            items.append((row["top"], left, len(items), ("row", ti, ri, row)))
 
     loose = [c for i, c in enumerate(chars) if i not in in_cells]
     lines = [ln for ln in _text_lines(loose) if not _is_page_furniture(ln, page)]
@@ -442,13 +444,23 @@ def _dedupe_chars(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     of a page; here most characters have no twin and are passed over at once.
     """
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    key = itemgetter("upright", "text", "fontname", "size")
     for ch in chars:
-        groups.setdefault((ch["upright"], ch["text"], ch["fontname"], ch["size"]), []).append(ch)
+        k = key(ch)
+        group = groups.get(k)
+        if group is None:
+            groups[k] = [ch]
+        else:
+            group.append(ch)
     first = itemgetter("doctop", "x0")
     dropped: set[int] = set()
+    doctop = itemgetter("doctop")
     for group in groups.values():
         if len(group) < 2:
             continue
+        tops = sorted(map(doctop, group))
+        if not any(b <= a + 1 for a, b in zip(tops, tops[1:], strict=False)):
+            continue  # no two on one line (_chains' test): no duplicate, as most groups
         for line in _chains(group, "doctop"):
             if len(line) < 2:
                 continue
@@ -561,20 +573,83 @@ def _table_finder(ruled: Any, settings: dict[str, Any]) -> tuple[list[dict[str, 
     The same steps, with :func:`_intersections_to_cells` for pdfplumber's
     ``intersections_to_cells``.
     """
-    from pdfplumber.table import (
-        Table,
-        TableFinder,
-        TableSettings,
-        cells_to_tables,
-        edges_to_intersections,
-    )
+    from pdfplumber.table import Table, TableFinder, TableSettings
 
     resolved = TableSettings.resolve(settings)
     edges = TableFinder.get_edges(SimpleNamespace(page=ruled, settings=resolved))  # type: ignore[arg-type]
-    intersections = edges_to_intersections(edges, resolved.intersection_x_tolerance,
-                                           resolved.intersection_y_tolerance)
+    intersections = _edges_to_intersections(edges, resolved.intersection_x_tolerance,
+                                            resolved.intersection_y_tolerance)
     cells = _intersections_to_cells(intersections)
-    return edges, [Table(ruled, group) for group in cells_to_tables(cells)]
+    return edges, [Table(ruled, group) for group in _cells_to_tables(cells)]
+
+
+def _edges_to_intersections(edges: list[dict[str, Any]], x_tolerance: float,
+                            y_tolerance: float) -> dict[Any, dict[str, list[Any]]]:
+    """pdfplumber's ``edges_to_intersections``: the same points, edges and order.
+
+    pdfplumber sorts the horizontal rules again for every vertical one and
+    compares every pair; here they are sorted once, and only those whose
+    ``top`` lies within a vertical rule's reach (a run of the sorted list,
+    found by bisection) are compared, in the same order.
+    """
+    from bisect import bisect_left, bisect_right
+
+    v_edges = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    h_edges = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in h_edges]
+    intersections: dict[Any, dict[str, list[Any]]] = {}
+    for v in v_edges:
+        vx, vtop, vbottom = v["x0"], v["top"], v["bottom"]
+        # The run of every h with v.top - tol <= h.top <= v.bottom + tol, widened
+        # against rounding: pdfplumber's own comparisons below decide.
+        start = bisect_left(tops, vtop - y_tolerance - 1e-6)
+        end = bisect_right(tops, vbottom + y_tolerance + 1e-6)
+        for h in h_edges[start:end]:
+            if (vtop <= h["top"] + y_tolerance and vbottom >= h["top"] - y_tolerance
+                    and h["x0"] - x_tolerance <= vx <= h["x1"] + x_tolerance):
+                vertex = (vx, h["top"])
+                found = intersections.get(vertex)
+                if found is None:
+                    found = intersections[vertex] = {"v": [], "h": []}
+                found["v"].append(v)
+                found["h"].append(h)
+    return intersections
+
+
+def _cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
+    """pdfplumber's ``cells_to_tables``: the same tables, cells in the same order.
+
+    ``cells`` are distinct (one per top-left point, as the cell search gives
+    them). The same sweeps (a cell joins the table being grown if it shares a corner
+    with it; a sweep that adds none closes the table), without pdfplumber's
+    ``list.remove`` of every cell placed, which made a page of cells quadratic.
+    """
+    def corners(c: Bbox) -> tuple[tuple[float, float], ...]:
+        x0, top, x1, bottom = c
+        return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+
+    tables: list[list[Bbox]] = []
+    remaining = list(cells)
+    while remaining:
+        group = [remaining[0]]
+        seen = set(corners(remaining[0]))
+        rest = remaining[1:]
+        while True:
+            left: list[Bbox] = []
+            for cell in rest:
+                cc = corners(cell)
+                if cc[0] in seen or cc[1] in seen or cc[2] in seen or cc[3] in seen:
+                    seen.update(cc)
+                    group.append(cell)
+                else:
+                    left.append(cell)
+            grown, rest = len(left) < len(rest), left
+            if not grown:
+                break
+        tables.append(group)
+        remaining = rest
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> list[Bbox]:
@@ -586,16 +661,15 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     smallest cell. pdfplumber rebuilds each point's set of rules for every
     pair of points it compares, which was most of the table finding.
     """
-    from pdfplumber.utils import obj_to_bbox
+    bbox = itemgetter("x0", "top", "x1", "bottom")  # pdfplumber's obj_to_bbox, uncalled
+    vertical = {p: set(map(bbox, d["v"])) for p, d in intersections.items()}
+    horizontal = {p: set(map(bbox, d["h"])) for p, d in intersections.items()}
 
-    vertical = {p: {obj_to_bbox(e) for e in d["v"]} for p, d in intersections.items()}
-    horizontal = {p: {obj_to_bbox(e) for e in d["h"]} for p, d in intersections.items()}
-
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
-            return True
-        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
-
+    # Two points are joined by a rule if one rule passes through both: a common
+    # vertical one for points of one column, a horizontal one for one row
+    # (pdfplumber's edge_connects). Points are never NaN (a NaN rule crosses
+    # nothing), so a point below shares only the column, one to the right only
+    # the row, and each test below is the one edge_connects would decide by.
     points = sorted(intersections)
     same_x: dict[float, list[tuple[float, float]]] = {}
     same_y: dict[float, list[tuple[float, float]]] = {}
@@ -609,19 +683,23 @@ def _intersections_to_cells(intersections: dict[Any, dict[str, list[Any]]]) -> l
     for pt in points:
         i, j = place[pt]
         right = same_y[pt[1]][j + 1:]
-        joined: dict[tuple[float, float], bool] = {}  # right-hand point -> connects(pt, it)
+        v_pt, h_pt = vertical[pt], horizontal[pt]
+        joined: dict[tuple[float, float], bool] = {}  # right-hand point -> joined to pt
         cell = None
         for below in same_x[pt[0]][i + 1:]:
-            if not connects(pt, below):
+            if v_pt.isdisjoint(vertical[below]):
                 continue
+            h_below = horizontal[below]
             for r in right:
                 ok = joined.get(r)
                 if ok is None:
-                    ok = joined[r] = connects(pt, r)
+                    ok = joined[r] = not h_pt.isdisjoint(horizontal[r])
                 if not ok:
                     continue
                 corner = (r[0], below[1])
-                if corner in intersections and connects(corner, r) and connects(corner, below):
+                v_corner = vertical.get(corner)
+                if (v_corner is not None and not v_corner.isdisjoint(vertical[r])
+                        and not horizontal[corner].isdisjoint(h_below)):
                     cell = (pt[0], pt[1], corner[0], corner[1])
                     break
             if cell is not None:
@@ -651,10 +729,12 @@ def _outline_drawn(bbox: Bbox, outline: Bbox, merged: list[dict[str, Any]],
             and covered("v", x0, top, bottom) and covered("v", x1, top, bottom))
 
 
-def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list[dict[str, Any]]:
+def _table_rows(table: Any, chars: list[dict[str, Any]], centres: list[tuple[float, float]],
+                used: set[int]) -> list[dict[str, Any]]:
     """A table's rows under the grid rule, with cell text and provenance.
 
-    Indices of the characters placed in a cell are added to ``used``.
+    ``centres`` are the characters' centres (worked out once per page, not
+    per table). Indices of the characters placed in a cell are added to ``used``.
     """
     cells: list[Bbox] = [tuple(c) for c in table.cells]
     xs = sorted({c[0] for c in cells})
@@ -665,14 +745,12 @@ def _table_rows(table: Any, chars: list[dict[str, Any]], used: set[int]) -> list
     x0, top, x1, bottom = table.bbox
     content: dict[Bbox, list[dict[str, Any]]] = {c: [] for c in cells}
     find = _cell_index(cells)
-    for i, ch in enumerate(chars):
-        cx = (ch["x0"] + ch["x1"]) / 2
-        cy = (ch["top"] + ch["bottom"]) / 2
+    for i, (cx, cy) in enumerate(centres):
         if not (x0 <= cx <= x1 and top <= cy <= bottom):
             continue
         cell = find(cx, cy)
         if cell is not None:
-            content[cell].append(ch)
+            content[cell].append(chars[i])
             used.add(i)
 
     # The cells starting in each row, once (not a scan of every cell per row).
@@ -717,6 +795,8 @@ def _cell_index(cells: list[Bbox]) -> Any:
         for i in range(col[cx0], col[cx1]):
             for j in range(row[ctop], row[cbottom]):
                 grid.setdefault((i, j), []).append(k)
+    first = {pos: ks[0] for pos, ks in grid.items()}  # ks ascend: ks[0] is the first cell
+    last_x, last_y = len(xs) - 1, len(ys) - 1
 
     def spans(values: list[float], v: float) -> list[int]:
         i = bisect_right(values, v) - 1  # values[i] <= v < values[i + 1]
@@ -726,6 +806,10 @@ def _cell_index(cells: list[Bbox]) -> Any:
         return out
 
     def find(x: float, y: float) -> Bbox | None:
+        i, j = bisect_right(xs, x) - 1, bisect_right(ys, y) - 1
+        if 0 <= i < last_x and 0 <= j < last_y and xs[i] != x and ys[j] != y:
+            k = first.get((i, j))  # inside one span of the grid: most characters
+            return None if k is None else cells[k]
         found = [k for i in spans(xs, x) for j in spans(ys, y) for k in grid.get((i, j), ())]
         return cells[min(found)] if found else None
 
@@ -740,15 +824,15 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
         if t.startswith("(cid:") and _CID.match(t):
             t = "\ufffd"
         return join_wrapped([t])
+    top, bottom = chars[0]["top"], chars[0]["bottom"]
+    if bottom >= top and all(c["top"] == top and c["bottom"] == bottom for c in chars):
+        # One line (most cells): what _text_lines would make of it, without its grouping.
+        cells, _ = _split_line(sorted(chars, key=itemgetter("x0")), False)
+        return join_wrapped(cells)
     return join_wrapped([" ".join(ln["cells"]) for ln in _text_lines(chars, split=False)])
 
 
 # --------------------------------------------------------------------------- text
-
-
-def _size(ch: dict[str, Any]) -> float:
-    size = ch.get("size") or (ch["bottom"] - ch["top"])
-    return max(float(size), 1.0)
 
 
 def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dict[str, Any]]:
@@ -758,27 +842,36 @@ def _text_lines(chars: Iterable[dict[str, Any]], split: bool = True) -> list[dic
     gaps wider than ``_CELL_GAP`` font sizes separate cells (a borderless
     table); otherwise a line is one cell.
     """
-    groups: list[dict[str, Any]] = []
+    groups: list[list[Any]] = []  # [top, bottom, chars]
     for ch in sorted(chars, key=itemgetter("top", "x0")):
-        height = max(ch["bottom"] - ch["top"], 0.1)
+        top, bottom = ch["top"], ch["bottom"]
+        height = max(bottom - top, 0.1)
         # Characters are sorted by top, so only the latest lines can overlap.
         for group in reversed(groups[-3:]):
-            overlap = min(group["bottom"], ch["bottom"]) - max(group["top"], ch["top"])
-            if overlap >= 0.5 * min(height, group["bottom"] - group["top"]):
-                group["chars"].append(ch)
-                group["bottom"] = max(group["bottom"], ch["bottom"])
+            gtop, gbottom = group[0], group[1]
+            overlap = (bottom if bottom < gbottom else gbottom) - (top if top > gtop else gtop)
+            if overlap >= 0.5 * min(height, gbottom - gtop):
+                group[2].append(ch)
+                if bottom > gbottom:
+                    group[1] = bottom
                 break
         else:
-            groups.append({"top": ch["top"], "bottom": ch["bottom"], "chars": [ch]})
+            groups.append([top, bottom, [ch]])
 
     lines = []
-    for group in groups:
-        cells, boxes = _split_line(sorted(group["chars"], key=itemgetter("x0")), split)
+    by_x0 = itemgetter("x0")
+    for gtop, _, group_chars in groups:
+        if len(group_chars) > 1:
+            group_chars.sort(key=by_x0)
+        cells, boxes = _split_line(group_chars, split)
         if not cells:
             continue
-        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                max(b[2] for b in boxes), max(b[3] for b in boxes))
-        lines.append({"top": group["top"], "bbox": bbox, "cells": cells, "cell_bboxes": boxes})
+        if len(boxes) == 1:
+            bbox = boxes[0]
+        else:
+            bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes))
+        lines.append({"top": gtop, "bbox": bbox, "cells": cells, "cell_bboxes": boxes})
     return lines
 
 
@@ -796,13 +889,15 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
         t = ch["text"]
         if t.startswith("(cid:") and _CID.match(t):
             t = "\ufffd"  # an unmapped glyph; "(cid:12)" would read as a number
-        if not t.strip():
+        if t.isspace():  # (t is never empty: _read_page drops empty characters)
             literal_space = prev is not None
             continue
-        ch_size = _size(ch)
+        # The font size, at least 1 pt (a missing size: the box's height).
+        ch_size = ch.get("size") or (ch["bottom"] - ch["top"])
+        ch_size = 1.0 if ch_size <= 1.0 else float(ch_size)
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
-            size = max(prev_size, ch_size)
+            size = ch_size if ch_size > prev_size else prev_size  # max(), per character
             if split and gap >= _CELL_GAP * size:
                 cells.append(text)
                 boxes.append((bx0, btop, bx1, bbottom))
@@ -814,8 +909,14 @@ def _split_line(chars: list[dict[str, Any]], split: bool) -> tuple[list[str], li
         text += t
         x0, top, x1, bottom = ch["x0"], ch["top"], ch["x1"], ch["bottom"]
         if has_box:
-            bx0, btop = min(bx0, x0), min(btop, top)
-            bx1, bbottom = max(bx1, x1), max(bbottom, bottom)
+            if x0 < bx0:
+                bx0 = x0
+            if top < btop:
+                btop = top
+            if x1 > bx1:
+                bx1 = x1
+            if bottom > bbottom:
+                bbottom = bottom
         else:
             bx0, btop, bx1, bbottom, has_box = x0, top, x1, bottom, True
         prev, prev_size = ch, ch_size

@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -105,6 +106,8 @@ _segment_point = _fast("FPDFPathSegment_GetPoint", _I, _V, _F, _F)
 _segment_close = _fast("FPDFPathSegment_GetClose", _I, _V)
 _PATH, _IMAGE, _FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
 _MOVETO, _BEZIERTO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+# Half of a character outside the BMP: the page's text then needs the per-index path.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 
@@ -305,7 +308,7 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
     if not fill and not stroke_:
         return  # a clipping path, or nothing painted
     # Path space → user space → the displayed page, as one affine.
-    a, b, c, d, e, f = _mul(m, _device_matrix(device))
+    a, b, c, d, e, f = _mul(m, device.affine)
     x, y = ctypes.c_float(), ctypes.c_float()
     x_p, y_p = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[list[tuple[str, tuple[float, float]]]] = []
@@ -314,7 +317,8 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
         seg = _get_segment(obj, i)
         kind = _segment_type(seg)
         _segment_point(seg, x_p, y_p)
-        pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        px, py = x.value, y.value
+        pt = (a * px + c * py + e, b * px + d * py + f)
         if kind == _MOVETO or not subpaths:
             subpaths.append([("m", pt)])
             bezier = 0
@@ -353,11 +357,6 @@ def _path_edges(obj: int, m: Matrix, device: _Device, edges: list[dict[str, Any]
 
 def _upright(a: float, b: float, c: float, d: float) -> bool:
     return abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0
-
-
-def _device_matrix(device: _Device) -> Matrix:
-    A, B, C, D, E, F = device.affine
-    return (A, B, C, D, E, F)
 
 
 def _is_rect(pts: list[tuple[float, float]]) -> bool:
@@ -413,7 +412,7 @@ def _page_text(tp: Any, n: int) -> str | None:
     buffer = (ctypes.c_ushort * (n + 1))()
     written = raw.FPDFText_GetText(tp, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", errors="surrogatepass")
-    if len(text) != n or any(0xD800 <= ord(c) < 0xE000 for c in text):
+    if len(text) != n or _SURROGATE.search(text):
         return None
     return text
 
@@ -489,8 +488,11 @@ def _text_object(tp: int | None, index: int, obj: int | None, device: _Device) -
     m = raw.FS_MATRIX()
     _get_matrix(tp, index, ctypes.byref(m))
     font = (_get_font(obj) if obj else None) or 0
+    ma, mb, mc, md = m.a, m.b, m.c, m.d
     # The font size on the page: the text-space size through the matrix.
-    size = _get_size(tp, index) * (m.c * m.c + m.d * m.d) ** 0.5
-    a, b, c, d = _mul((m.a, m.b, m.c, m.d, 0.0, 0.0), device.ctm)[:4]
+    size = _get_size(tp, index) * (mc * mc + md * md) ** 0.5
+    # The matrix's linear part through the device's (_mul's terms, once per text object).
+    A, B, C, D = device.ctm[:4]
+    a, b, c, d = ma * A + mb * C, ma * B + mb * D, mc * A + md * C, mc * B + md * D
     _, baseline = device.point(m.e, m.f)
     return font, size, a * d > 0 and b * c <= 0, _upright(a, b, c, d), baseline
