@@ -192,7 +192,8 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
     row has its header cell too). Else a column blank in every row of the
     block forms no group, so its rows come out a cell short, which the parser
     does not read (NaN, a ``row_cells_mismatch`` issue), never a number in the
-    wrong column.
+    wrong column. Without the header, the groups must be as many as a table
+    has columns (one of ``widths``): more, and a column moved between rows.
     """
     centres = sorted((v[0] + v[1]) / 2 for i in block for v in rows[i][1])
     groups: list[list[float]] = [[centres[0]]]
@@ -209,6 +210,11 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
     if (found := _header_columns(head, groups, widths, label_end)) is not None:
         slot, width = found
     elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
+        return None
+    elif widths and width not in widths:
+        # More groups than a table has columns: a column whose numbers moved
+        # between rows (pdftotext lays out groups of rows apart) forms two,
+        # and the parser would fit the row's cells one column off.
         return None
     out: dict[int, list[str]] = {}
     for i in block:
