@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -120,6 +121,11 @@ class _Row:
     # of its numbers were read: the identities chose (said in an info issue).
     placed: bool = False
     doubted: bool = False  # its numbers may not be its own: not read (_doubt_label_lists)
+    # A row of a loose grid with more cells than columns, alone in its width, no
+    # header of that width naming its columns, whose empty cells at an edge stand
+    # where no line of its width prints text: they may be value cells left blank,
+    # not padding, so any empty cell may be its extra one (see _open_edges).
+    open_edges: bool = False
 
 
 def read_tables(text: str, year: int | None = None,
@@ -708,7 +714,10 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
       between them;
     - None also when its own piece and all pieces of its width tell different
       value columns (pieces of one width need not share their columns);
-    - rows of other pieces are not listed (their padding is judged row by row).
+    - rows of other pieces are not listed (their padding is judged row by row);
+      nor is a row that may have been given a cell too many (``open_edges``, see
+      :func:`_open_edges`) where its numbers do not fill the columns told: fitting
+      ``|label||43||||||43|`` to the last 7 cells would put 商业企业's 43 under 自然人.
     """
     widths: dict[int, int] = {}  # line → cells on it, for the lines of a loose grid
     for seg in segs:
@@ -730,6 +739,14 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
             for col in ends:
                 if col.pattern.search(re.sub(r"\s+", "", t.text)):
                     heads.setdefault((piece_of[t.line], col.code), t.cell)
+                    heads.setdefault((-1 - widths[t.line], col.code), t.cell)  # by width
+    # The cells that print text (a label, a header) on some line of each width:
+    # an empty cell there is a converter's padding, not a value left blank.
+    texts: dict[int, set[int]] = {}
+    for seg in segs:
+        for t in (*seg.labels, *seg.values):
+            if t.kind == "text" and t.line in piece_of and t.cell is not None:
+                texts.setdefault(widths[t.line], set()).add(t.cell)
     place: dict[str, tuple[int, int]] = {}  # row → its piece and width
     filled: dict[tuple[tuple[str, ...], int, int], set[int]] = {}
     for row in rows:
@@ -749,10 +766,17 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
     for cols, w, _ in filled:
         widest[cols] = max(widest.get(cols, 0), w)
     out: dict[str, tuple[tuple[int, ...], bool] | None] = {}
+    alike = Counter((r.cols, place[r.code][1]) for r in rows if r.code in place)
     for r in rows:
         if r.code not in place:
             continue
         piece, w = place[r.code]
+        # A row alone in its width among the rows of its cells, no header line of its
+        # width naming its columns, may have been given a cell too many anywhere.
+        named = heads.get((-1 - w, r.cols[-1]), -1) - heads.get((-1 - w, r.cols[0]), w) + 1
+        r.open_edges = alike[(r.cols, w)] == 1 and named != len(r.cols) and _open_edges(
+            [t for t in r.segment.values if t.loose] if r.segment else [], len(r.cols),
+            texts.get(w, set()))
         told: list[tuple[tuple[int, ...], bool] | None] = []
         for key in ((r.cols, w, piece), (r.cols, w, -1)):
             if key in filled:
@@ -761,7 +785,10 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
                     filled[key], len(r.cols), w, heads.get((piece, r.cols[0]), -1) if own else -1,
                     heads.get((piece, r.cols[-1]), -1) if own else -1,
                     not own and w < widest[r.cols])
-                if tells:
+                # Where its numbers do not fill the columns told, a row that may have
+                # been given a cell too many is not fitted to them (its empty cells
+                # are weighed by the identities, see _read_options).
+                if tells and not (r.open_edges and columns is not None and not columns[1]):
                     told.append(columns)
         if told:
             # Pieces of one width need not share their columns (markitdown drew
@@ -772,6 +799,29 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
             agree = all(t is None or first is None or t[0] == first[0] for t in told)
             out[r.code] = first if agree else None
     return out
+
+
+def _open_edges(values: list[Token], n: int, texts: set[int]) -> bool:
+    """Whether the empty cells a row of ``n`` columns would drop at its edges may be
+    value cells: some stands in a cell no line of the row's width prints text in.
+
+    A converter's padding is a column a header line named, or stands outside the
+    columns a header line of its width names the table's first and last columns
+    in, ``n`` apart (the caller's test: markitdown's empty column before 自然人);
+    a row given one cell too many (``|label||43||||||43|`` for 7 columns) has no
+    header over its extra cell, so which empty cell is the extra one is not known.
+
+    Example:
+        >>> row = [Token(k, t, 0, 0, 0, i, loose=True) for i, (k, t) in
+        ...        enumerate([("text", "label"), ("blank", ""), ("num", "43")])]
+        >>> _open_edges(row[1:], 1, {0}), _open_edges(row[1:], 1, {0, 1})
+        (True, False)
+    """
+    excess = len(values) - n
+    if excess <= 0:
+        return False
+    edges = [*values[:excess], *values[len(values) - excess:]]
+    return any(t.kind == "blank" and t.cell is not None and t.cell not in texts for t in edges)
 
 
 def _piece_columns(nums: set[int], n: int, w: int, head: int, tail: int, narrower: bool
@@ -825,7 +875,11 @@ def _read_options(row: _Row, table: str, result: TableResult,
     # padding at the edges (merged label columns), as the converters' grids of
     # tables 三 and 四 print it (markitdown's round-trip set reads 15 cells right
     # by it, and none wrong).
-    options = _readings(tokens, row.kinds, shifted, result.budget, inside=not checks)
+    # A row with one cell too many, its extra cell not a named column, may have it
+    # anywhere: any of its empty cells is taken for the extra one, and the
+    # identities choose (an info issue says so) or the cells stay NaN.
+    wide = row.open_edges and len(tokens) > len(row.cols)
+    options = _readings(tokens, row.kinds, shifted, result.budget, inside=not checks or wide)
     if options is None:
         _too_many(row, tokens, table, result)
         return
@@ -835,7 +889,7 @@ def _read_options(row: _Row, table: str, result: TableResult,
             f"row {row.code}: expected {len(row.cols)} cells, found {_shown(tokens)}; left NaN",
             table=table, row=row.code))
     row.options = options
-    row.placed = piece is None and any(t.loose for t in tokens) and len(
+    row.placed = (piece is None or wide) and any(t.loose for t in tokens) and len(
         {tuple(p.value for p in o) for o in options}) > 1
     if checks:
         row.options = _placed(tokens, row, table, options, checks, result.budget,

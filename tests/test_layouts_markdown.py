@@ -214,3 +214,47 @@ def test_table_piece_that_lost_a_column_is_never_read_wrong():
         if cases == 8:
             break
     assert cases == 8
+
+
+# --- a row given one cell too many ---------------------------------------------------
+
+def _one_cell_too_many(confirmed: bool) -> str:
+    """A hand-read report as markdown whose 三 row 一、本年新收 prints 43 under 商业企业
+    and in 总计 with one empty cell too many (``||43||||||43|``: 自然人 blank, an
+    extra empty cell inside); with ``confirmed``, rows (一)予以公开 and (七)总计
+    print the same 43 under 商业企业, so the column identities tell where it stands."""
+    values, formats, year = hand_read(STEMS[0])
+    lines = render_markdown(values, formats, year, "plain").split("\n")
+    starts = [ln.split("|")[1] for ln in lines if ln.startswith("|")]
+    assert "一、本年新收政府信息公开申请数量" in starts and "(七)总计" in starts
+    for i, line in enumerate(lines):
+        label = line.split("|")[1] if line.startswith("|") else ""
+        if label == "一、本年新收政府信息公开申请数量":
+            lines[i] = f"|{label}||43||||||43|"
+        elif confirmed and label in ("(一)予以公开", "(七)总计"):
+            lines[i] = f"|{label}|0|43|0|0|0|0|43|"
+    return "\n".join(lines)
+
+
+def test_row_with_one_cell_too_many_is_never_shifted():
+    # Dropping its first empty cell as padding would put 43 under 自然人.
+    report = govopen.read_text(_one_cell_too_many(confirmed=False))
+    new = report.cells[(report.cells.table == "requests") & (report.cells.row == "new")]
+    cell = new.set_index("col")
+    for col in ("natural_person", "business"):
+        assert math.isnan(cell.loc[col, "value"]) and cell.loc[col, "status"] == "ambiguous"
+    assert cell.loc["total", "value"] == 43
+    issues = report.issues
+    assert ((issues.rule == "ambiguous_cells") & (issues.row == "new")).any()
+
+
+def test_row_with_one_cell_too_many_placed_by_the_identities():
+    report = govopen.read_text(_one_cell_too_many(confirmed=True))
+    new = report.cells[(report.cells.table == "requests") & (report.cells.row == "new")]
+    cell = new.set_index("col")
+    assert cell.loc["business", "value"] == 43 and cell.loc["total", "value"] == 43
+    assert math.isnan(cell.loc["natural_person", "value"])
+    assert cell.loc["natural_person", "status"] == "blank"
+    issues = report.issues
+    placed = issues[(issues.rule == "cells_placed_by_identity") & (issues.row == "new")]
+    assert len(placed) == 1 and (placed.severity == "info").all()
