@@ -27,13 +27,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import combinations
+from itertools import combinations, product
 
 from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.joint import Sum, solve
 from govopen.limits import check
 from govopen.sections import Section, find_sections
+from govopen.spans import header_spans
 from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
@@ -265,8 +266,10 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
                           and _misfit(row.segment.values, len(row.cols))
                           and len(row.segment.values) > len(row.cols) for row in rows)
+    spans = _row_spans(rows, segs, tmpl)
     for row in rows:
-        _read_options(row, tmpl.table, result, pieces.get(row.code, ()))
+        if not _read_spans(row, tmpl.table, result, spans.get(row.code)):
+            _read_options(row, tmpl.table, result, pieces.get(row.code, ()))
     if tmpl.table == "requests":
         _read_in_order(segs, rows, tmpl, result)
     if line_of is not None:
@@ -799,6 +802,96 @@ def _pieces(rows: list[_Row], segs: list[Segment], tmpl: Template
             agree = all(t is None or first is None or t[0] == first[0] for t in told)
             out[r.code] = first if agree else None
     return out
+
+
+def _row_spans(rows: list[_Row], segs: list[Segment], tmpl: Template
+               ) -> dict[str, dict[int, tuple[int, ...]]]:
+    """The cells of a loose grid's rows and the columns each spans, where the header
+    lines of the row's piece (its lines before the first that prints a number) name
+    every column of the template in one cell (see :func:`govopen.spans.header_spans`)."""
+    texts: dict[int, dict[int, str]] = {}  # line → cell → its text
+    nums: set[int] = set()  # the lines that print a number
+    for seg in segs:
+        for t in (*seg.labels, *seg.values):
+            if t.loose and t.cell is not None:
+                cells = texts.setdefault(t.line, {})
+                cells[t.cell] = cells.get(t.cell, "") + (t.text if t.kind == "text" else "")
+                if t.kind == "num":
+                    nums.add(t.line)
+    patterns = [c.pattern for c in tmpl.cols]
+    found: dict[int, dict[int, tuple[int, ...]] | None] = {}  # first line of a piece → spans
+    for line in sorted(texts):
+        if line - 1 in texts and max(texts[line - 1]) == max(texts[line]):
+            continue  # not the first line of its piece
+        head = []
+        for k in range(line, line + len(texts)):
+            if k not in texts or k in nums or max(texts[k]) != max(texts[line]):
+                break
+            head.append([texts[k].get(c, "") for c in range(max(texts[k]) + 1)])
+        found[line] = header_spans(head, patterns) if head else None
+    out: dict[str, dict[int, tuple[int, ...]]] = {}
+    codes = tuple(c.code for c in tmpl.cols)
+    for row in rows:
+        values = row.segment.values if row.segment is not None else []
+        lines = {t.line for t in values if t.loose and t.cell is not None}
+        if row.cols != codes or len(lines) != 1:
+            continue
+        first = line = lines.pop()
+        while first - 1 in texts and max(texts[first - 1]) == max(texts[line]):
+            first -= 1
+        if (spans := found.get(first)) is not None:
+            out[row.code] = spans
+    return out
+
+
+def _read_spans(row: _Row, table: str, result: TableResult,
+                spans: dict[int, tuple[int, ...]] | None) -> bool:
+    """Read a row by the columns the header says each of its cells spans; False
+    (nothing read) unless every value token stands in such a cell, numbers or blanks.
+
+    An empty cell is all its columns blank; ``k`` numbers in a cell of ``m``
+    columns stand in it in the order printed, each placement a reading (the row's
+    identities, then the table's column identities, choose, or the cells stay NaN).
+    """
+    if spans is None or row.segment is None or row.doubted:
+        return False
+    tokens = row.segment.values
+    if any(t.cell not in spans and t.kind != "blank" for t in tokens) or any(
+            t.kind == "text" for t in tokens):
+        return False
+    choices: list[list[list[Token]]] = []
+    for cell in sorted(spans):
+        here = [t for t in tokens if t.cell == cell and t.kind == "num"]
+        m = len(spans[cell])
+        at = next((t for t in tokens if t.cell == cell), tokens[0])
+        if len(here) > m:
+            return False
+        ways = []
+        for slots in combinations(range(m), len(here)):
+            it = iter(here)
+            ways.append([next(it) if j in slots else Token(
+                "blank", "", at.start, at.start, at.line, joinable=False) for j in range(m)])
+        choices.append(ways)
+    if math.prod(len(w) for w in choices) > MAX_ALIGNMENTS:
+        return False
+    options: list[list[Piece]] = []
+    seen = set()
+    for pick in product(*choices):
+        found = readings([t for way in pick for t in way], row.kinds, result.budget)
+        if found is None:
+            return False
+        for r in found:
+            key = tuple((p.value, p.blank) for p in r)
+            if key not in seen:
+                seen.add(key)
+                options.append(r)
+    row.options = options
+    row.placed = len({tuple(p.value for p in o) for o in options}) > 1
+    checks = _row_checks(table, row.cols)
+    if checks:
+        row.options = _placed(tokens, row, table, options, checks, result.budget,
+                              result.findings)
+    return True
 
 
 def _open_edges(values: list[Token], n: int, texts: set[int]) -> bool:

@@ -95,7 +95,7 @@ def test_hongze_converters_name_their_form() -> None:
 # it may only go up. A wrong number is never accepted.
 # Plain pdftotext and pypdfium2 leave no trace of a blank cell, so in the random
 # reports with blank cells many rows have several placements that fit.
-ZOO_FLOOR = {"pdftotext": 0.714, "pdftotext_layout": 0.882, "pymupdf4llm": 0.901,
+ZOO_FLOOR = {"pdftotext": 0.714, "pdftotext_layout": 0.882, "pymupdf4llm": 0.935,
              "markitdown": 0.901, "pypdfium2": 0.684}
 ZOO_WRONG = {"pdftotext": 0, "pdftotext_layout": 0, "pymupdf4llm": 0, "markitdown": 0,
              "pypdfium2": 0}
@@ -271,3 +271,34 @@ def test_numbers_after_a_list_of_labels_are_not_the_last_rows() -> None:
     report, values = balanced_case("pdftotext", "rt_020.pdf")
     assert not tally(report, values)["wrong"]
     assert "carried_forward" in set(report.issues.row[report.issues.rule == "row_values_doubtful"])
+
+
+def test_a_header_cell_naming_several_columns_places_the_cells_under_it() -> None:
+    """pymupdf4llm drew rt_018's table 三 with 5 value cells for 7 columns: one
+    header cell names 商业企业, 科研机构 and 社会公益组织. A number under 自然人 is
+    natural_person, an empty merged cell is its three columns blank, and only the
+    numbers inside the merged cell (``663<br>97317``) stay uncertain among its columns."""
+    expected = json.loads((FIXTURES / "roundtrip" / "expected.json").read_text(encoding="utf-8"))
+    case = expected["reports"]["rt_018.pdf"]
+    values = values_from_list(case["values"], case["format"])
+    text = json.loads((CONVERTED / "roundtrip.pymupdf4llm.json").read_text(encoding="utf-8"))
+    report = govopen.read_text(text["rt_018.pdf"], report_id="rt_018.pdf")
+    assert not tally(report, values)["wrong"]
+    cells = {(c.row, c.col): c for c in report.cells.itertuples() if c.table == "requests"}
+
+    def outcomes(row: str) -> dict[str, str]:
+        return {col: outcome(c, values[("requests", row, col)])
+                for (r, col), c in cells.items() if r == row}
+    # |二、上年|结转政府信息公开申|请数量|1||0|||
+    assert cells[("carried_over", "natural_person")].value == 1
+    assert cells[("carried_over", "legal_service")].value == 0
+    assert set(outcomes("carried_over").values()) == {"right"}
+    assert {cells[("carried_over", c)].status for c in ("business", "research", "social_org")
+            } == {"blank"}
+    # |||7.属于行政执法案卷|71048|663<br>97317||||: 71048 and the blanks are certain,
+    # the two numbers among the merged cell's three columns are not.
+    assert cells[("withheld_enforcement", "natural_person")].value == 71048
+    got = outcomes("withheld_enforcement")
+    assert {c for c, o in got.items() if o != "right"} == {"business", "research", "social_org"}
+    assert {cells[("withheld_enforcement", c)].status for c in ("business", "research",
+                                                                 "social_org")} == {"ambiguous"}

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from govopen.sections import find_sections
+from govopen.spans import header_spans, requests_columns
 
 _RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BREAK = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
@@ -100,7 +101,10 @@ def table_rows(lines: list[str]) -> dict[int, list[str]]:
     table: list[int] = []
 
     def close(rows: list[int]) -> None:
-        merged = any(trusted_cells(out[i]) != out[i] for i in rows)
+        # A header naming the columns each cell spans explains a cell of several
+        # numbers (see govopen.spans): the cells are trusted, the parser reads them.
+        merged = any(trusted_cells(out[i]) != out[i] for i in rows) and not spanned(
+            [out[i] for i in rows])
         for i in rows:
             out[i] = merge_values(out[i]) if merged else out[i]
 
@@ -118,6 +122,34 @@ def table_rows(lines: list[str]) -> dict[int, list[str]]:
             table.clear()
     close(table)
     return out
+
+
+def spanned(table: list[list[str]]) -> bool:
+    """Whether a table's header names the template columns each of its cells spans
+    (table 三's, see :func:`govopen.spans.header_spans`), every number stands in such
+    a cell with no more numbers than columns, and no text stands among them.
+
+    Example:
+        >>> spanned([["", "自然人", "商业企业科研机构社会公益组织", "法律服务机构", "其他", "总计"],
+        ...          ["一、本年", "1", "2 3", "", "", "6"]])
+        True
+        >>> spanned([["", "自然人", "法人或其他组织", "总计"], ["一、本年", "1", "2 3", "6"]])
+        False
+    """
+    first = next((k for k, cells in enumerate(table) if any(map(_numbers, cells))), None)
+    if first is None or len({len(cells) for cells in table}) != 1:
+        return False
+    spans = header_spans(table[:first], requests_columns())
+    if spans is None:
+        return False
+    low = min(spans)
+    return all(_numbers(c) and len(c.split()) <= len(spans[k]) if k in spans
+               else k < low and not _numbers(c)
+               for cells in table[first:] for k, c in enumerate(cells) if c)
+
+
+def _numbers(cell: str) -> bool:
+    return bool(cell) and all(_NUMERIC.match(p) for p in cell.split())
 
 
 def _heading_joined(cells: list[str]) -> list[str]:
