@@ -861,11 +861,16 @@ def _read_spans(row: _Row, table: str, result: TableResult,
         return False
     choices: list[list[list[Token]]] = []
     for cell in sorted(spans):
-        here = [t for t in tokens if t.cell == cell and t.kind == "num"]
+        printed = [t for t in tokens if t.cell == cell]
+        here = [t for t in printed if t.kind == "num"]
         m = len(spans[cell])
-        at = next((t for t in tokens if t.cell == cell), tokens[0])
-        if len(here) > m:
+        # A cell not printed, or numbers and a blank mark in one cell: not this reading.
+        if not printed or len(here) > m or here and len(here) != len(printed):
             return False
+        if not here:  # an empty cell (or one blank mark): every column it spans blank
+            choices.append([[printed[0]] * m])
+            continue
+        at = printed[0]
         ways = []
         for slots in combinations(range(m), len(here)):
             it = iter(here)
