@@ -410,14 +410,15 @@ def _doubt_label_lists(segs: list[Segment], rows: list[_Row], table: str,
     on their own below, may have been given a column of the table printed apart
     from its labels: its numbers are not taken (NaN ``unreadable``, a warning).
     """
+    position = {id(s): k for k, s in enumerate(segs)}  # by identity: twins may be equal
     for row in rows:
         seg = row.segment
-        if seg is None or not _numbers(seg) or seg not in segs:
+        if seg is None or not _numbers(seg) or id(seg) not in position:
             continue
         # the rows whose labels stand in the same run of label lines (see _match)
         others = [r for r in rows if r is not row and r.segment is not None and seg.labels
                   and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment)]
-        at = segs.index(seg)
+        at = position[id(seg)]
         if others and at + 1 < len(segs) and segs[at + 1].detached and _numbers(segs[at + 1]):
             row.doubted = True
             result.findings.append(Issue(
@@ -880,16 +881,12 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     if math.prod(len(w) for w in choices) > MAX_ALIGNMENTS:
         return False
     options: list[list[Piece]] = []
-    seen = set()
+    seen: set[tuple[tuple[float | None, bool], ...]] = set()
     for pick in product(*choices):
         found = readings([t for way in pick for t in way], row.kinds, result.budget)
         if found is None:
             return False
-        for r in found:
-            key = tuple((p.value, p.blank) for p in r)
-            if key not in seen:
-                seen.add(key)
-                options.append(r)
+        _add_new(found, seen, options)
     row.options = options
     row.placed = len({tuple(p.value for p in o) for o in options}) > 1
     checks = _row_checks(table, row.cols)
@@ -1142,6 +1139,16 @@ def _unprinted_blanks(tokens: list[Token], n: int, shifted: bool = False
     return out
 
 
+def _add_new(found: list[list[Piece]], seen: set[tuple[tuple[float | None, bool], ...]],
+             options: list[list[Piece]]) -> None:
+    """Append to ``options`` the readings of ``found`` not yet ``seen`` (by value and blank)."""
+    for r in found:
+        key = tuple((p.value, p.blank) for p in r)
+        if key not in seen:
+            seen.add(key)
+            options.append(r)
+
+
 def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False,
               budget: Budget | None = None, inside: bool = False) -> list[list[Piece]] | None:
     """Readings of a row under every alignment of its padding (None: too many).
@@ -1150,7 +1157,7 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False
     those at its edges (see :func:`_loose_alignments`).
     """
     options: list[list[Piece]] = []
-    seen = set()
+    seen: set[tuple[tuple[float | None, bool], ...]] = set()
     # Placements of unprinted blanks have their own bound (_MAX_PLACEMENTS).
     alignments = _unprinted_blanks(tokens, len(kinds), shifted)
     if not alignments:
@@ -1162,11 +1169,7 @@ def _readings(tokens: list[Token], kinds: tuple[str, ...], shifted: bool = False
         found = readings(aligned, kinds, budget)
         if found is None:
             return None
-        for r in found:
-            key = tuple((p.value, p.blank) for p in r)
-            if key not in seen:
-                seen.add(key)
-                options.append(r)
+        _add_new(found, seen, options)
         if len(seen) > MAX_READINGS:  # the same budget over all alignments together
             return None
     return options

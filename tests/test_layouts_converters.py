@@ -125,12 +125,18 @@ def zoo(name: str, converter: str) -> tuple[dict[str, int], list, int]:
 def test_converter_zoo(converter: str) -> None:
     totals, examples, reports = zoo("roundtrip", converter)
     assert reports >= 50
-    n = sum(totals.values())
-    share = totals["right"] / n
-    print(f"\n{converter}: {reports} reports, {n} cells: {100 * share:.2f}% right, "
-          f"{totals['flagged']} flagged, {totals['wrong']} wrong-unflagged", file=sys.stderr)
+    share = report_share(converter, totals, reports)
     assert share >= ZOO_FLOOR[converter]
     assert totals["wrong"] <= ZOO_WRONG[converter], examples[:10]
+
+
+def report_share(label: str, totals: dict[str, int], reports: int) -> float:
+    """Print a set's figures for one converter; the share of cells right."""
+    n = sum(totals.values())
+    share = totals["right"] / n
+    print(f"\n{label}: {reports} reports, {n} cells: {100 * share:.2f}% right, "
+          f"{totals['flagged']} flagged, {totals['wrong']} wrong-unflagged", file=sys.stderr)
+    return share
 
 
 # The balanced set: 50 more rendered random reports whose table 三 satisfies its
@@ -156,10 +162,7 @@ BALANCED_WRONG = dict.fromkeys(CONVERTERS, 0)
 def test_balanced_zoo(converter: str) -> None:
     totals, examples, reports = zoo("balanced", converter)
     assert reports == 50
-    n = sum(totals.values())
-    share = totals["right"] / n
-    print(f"\n{converter} (balanced): {reports} reports, {n} cells: {100 * share:.2f}% right, "
-          f"{totals['flagged']} flagged, {totals['wrong']} wrong-unflagged", file=sys.stderr)
+    share = report_share(f"{converter} (balanced)", totals, reports)
     assert share >= BALANCED_FLOOR[converter]
     assert totals["wrong"] <= BALANCED_WRONG[converter], examples[:10]
 
