@@ -170,7 +170,7 @@ def parse_document(document: Document, report_id: str, info: dict[str, Any] | No
         raise ReportError(source, "the file contains no text")
     try:
         tables = read_tables(text, meta["year"], sections, form=document.form,
-                             line_of=lambda at: document.locate(at)["line"])
+                             line_of=lambda at: getattr(document.span_at(at), "line", None))
     except ReportError as err:  # a limit of govopen.limits, met in a table
         raise ReportError(source, err.problem) from None
     found = {c.table for c in tables.cells if c.status != "missing"}
