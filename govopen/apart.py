@@ -323,7 +323,10 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
     unread or blank: reports break their sums over blank cells) satisfies its
     identities (``holds``). The rows are walked top to bottom, remembering
     only how many blanks each block has used; a cell is read where every
-    possible placement puts the same number (or a blank) in it. Returns the
+    possible placement puts the same number (or a blank) in it, and only in a
+    row every placement keeps with its own blanks counted as 0 (a placement must
+    not pass a row by putting a blank in it: where one does, the column may have
+    lost a number). Returns the
     blocks of which cells were read (for the caller's issue), or None, leaving
     ``read`` as it was, when no placement is possible (the columns are not where they were
     taken to be, or the report's sums fail).
@@ -346,6 +349,31 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
             2 ** len(bcols) for _, bcols, _ in short) > MAX_PLACEMENTS:
         return []
     codes_in_order = list(read)
+    kept = _placements(codes_in_order, read, short, cols, holds, gaps)
+    if kept is None:
+        return None
+    placed: Short = []
+    for cells_here, code in zip(kept, codes_in_order, strict=True):
+        if not all(_fits(code, cells, read, cols, holds, strict=True) for cells in cells_here):
+            # A placement keeps this row only by putting a blank in it (its sum
+            # fails with the blank as 0): a number the column lost, or a total
+            # the report left blank; which, the columns cannot tell.
+            continue
+        for slot in cells_here[0] if cells_here else {}:
+            outs = {("blank" if c[slot].kind == "blank" else id(c[slot])) for c in cells_here}
+            if len(outs) == 1:
+                read[code][cols[code].index(slot)] = cells_here[0][slot]
+    for block in short:
+        if any(read[code][cols[code].index(c)] is not None for code in block[0] for c in block[1]):
+            placed.append(block)
+    return placed
+
+
+def _placements(codes_in_order: list[str], read: Read, short: Short,
+                cols: dict[str, tuple[str, ...]],
+                holds: Callable[[str, list[float | None]], bool], gaps: list[int]
+                ) -> list[list[dict]] | None:
+    """For each row, top to bottom, the cells of every possible placement (None: none)."""
     start = tuple(0 for _ in short)
     # layers[r]: state before row r -> the (next state, cells) moves that lead on.
     layers: list[dict[tuple[int, ...], list[tuple[tuple[int, ...], dict]]]] = []
@@ -364,18 +392,7 @@ def place_blanks(read: Read, short: Short, cols: dict[str, tuple[str, ...]],
         cells_here = [cells for state, ms in moves.items() for nxt, cells in ms if nxt in good]
         good = {state for state, ms in moves.items() if any(nxt in good for nxt, _ in ms)}
         kept.append(cells_here)
-    if start not in good:
-        return None
-    placed: Short = []
-    for cells_here, code in zip(reversed(kept), codes_in_order, strict=True):
-        for slot in cells_here[0] if cells_here else {}:
-            outs = {("blank" if c[slot].kind == "blank" else id(c[slot])) for c in cells_here}
-            if len(outs) == 1:
-                read[code][cols[code].index(slot)] = cells_here[0][slot]
-    for block in short:
-        if any(read[code][cols[code].index(c)] is not None for code in block[0] for c in block[1]):
-            placed.append(block)
-    return placed
+    return kept[::-1] if start in good else None
 
 
 def _moves(code: str, state: tuple[int, ...], short: Short, gaps: list[int], read: Read,
@@ -409,9 +426,14 @@ def _moves(code: str, state: tuple[int, ...], short: Short, gaps: list[int], rea
 
 
 def _fits(code: str, cells: dict, read: Read, cols: dict[str, tuple[str, ...]],
-          holds: Callable[[str, list[float | None]], bool]) -> bool:
+          holds: Callable[[str, list[float | None]], bool], strict: bool = False) -> bool:
     row = [cells.get(c, tok) for c, tok in zip(cols[code], read[code], strict=True)]
-    nums = [t for t in row if t is not None and t.kind == "num"]
-    if len(nums) < len(row):
-        return True
-    return holds(code, [t.sign * float(t.digits.replace(",", "")) for t in nums])
+    values: list[float | None] = []
+    for c, t in zip(cols[code], row, strict=True):
+        if t is not None and t.kind == "num":
+            values.append(t.sign * float(t.digits.replace(",", "")))
+        elif strict and c in cells and t is not None and t.kind == "blank":
+            values.append(0.0)  # the placement's own blank
+        else:
+            return True  # unread, or printed blank: reports break their sums over them
+    return holds(code, values)

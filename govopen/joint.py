@@ -13,7 +13,11 @@ Each row is a *variable* whose *options* are its readings, each a tuple of cell
 values (None for a blank, counted as 0). A :class:`Sum` is one identity in one
 column: the signed sum of its terms' cells is 0. Its total cells are the
 ``whole`` terms: where all of them are blank, the sum says nothing (a blank total
-is not a printed 0, and leaves where the cells stand open).
+is not a printed 0, and leaves where the cells stand open). A choice must not
+pass an identity by putting the blank in the total itself, though: a placement
+is made only if some joint choice satisfies every sum with the blanks only the
+choice puts in a total counted as 0 (where no choice does, the identities fail
+whatever the choice and place nothing).
 
 Example:
     >>> rows = [[(5, None), (None, 5)],   # a row printing "5" in two columns
@@ -78,11 +82,20 @@ def solve(options: Sequence[Sequence[Values]], sums: Sequence[Sum],
         >>> solve(both, sums)  # 1+_ / _+1 or _+1 / 1+_: both fit
         [{0, 1}, {0, 1}, {0}]
     """
+    domains = [list(range(len(o))) for o in options]
     search = _Search(options, sums, max_work)
+    strict = _Search(options, sums, max_work, strict=True)
     try:
-        search.run([list(range(len(o))) for o in options], 0)
+        search.run(domains, 0)
+        if any(search.used):
+            strict.run(domains, 0)
     except _OutOfWork:
         return None
+    if not any(strict.used):
+        # Every joint choice passes an identity only by putting a blank in its
+        # total (a sum with a blank total is not checked): the identities fail
+        # whatever the choice, and say nothing of where the cells stand.
+        return [set() for _ in options]
     return search.used
 
 
@@ -92,8 +105,12 @@ def _number(v: float | None) -> float:
 
 class _Search:
     def __init__(self, options: Sequence[Sequence[Values]], sums: Sequence[Sum],
-                 max_work: int) -> None:
+                 max_work: int, strict: bool = False) -> None:
         self.options = options
+        # strict: a sum goes unchecked only where its totals are blank in every
+        # option (printed blank); a blank only some options put there counts as 0.
+        self.printed_blank = {(var, k) for s in sums for var in s.whole for k in [s.col]
+                              if all(o[k] is None for o in options[var])} if strict else None
         self.left = max_work
         self.used: list[set[int]] = [set() for _ in options]
         self.cols = sorted({s.col for s in sums})
@@ -138,7 +155,9 @@ class _Search:
             yield fixed
             return
         first, rest = sums[0], sums[1:]
-        if all(fixed[var][0] is None for var in first.whole):
+        if all(fixed[var][0] is None for var in first.whole) and (
+                self.printed_blank is None
+                or all((var, k) in self.printed_blank for var in first.whole)):
             yield from self.extend(domains, rest, k, fixed)  # a blank total: not checked
             return
         const = sum(sign * _number(fixed[var][0]) for var, sign in first.terms if var in fixed)

@@ -109,6 +109,20 @@ def test_broken_column_total_gives_no_placement() -> None:
     assert all(math.isnan(v) and s == "ambiguous" for v, s in granted[1:6]), granted
 
 
+
+def test_a_blank_total_a_choice_puts_there_is_no_placement() -> None:
+    """New 1 + carried over 0 in a column whose (七)总计 is printed blank: carried
+    forward prints one 0 for two cells. Only the choice that leaves its 0 out of
+    the column (the blank in the total's place) passes the identity, unchecked; with
+    that blank as 0 no choice does, so nothing is placed (it was, and wrong)."""
+    rows = [[(1.0, 1.0)], [(0.0, 0.0)], [(None, None)], [(0.0, None), (None, 0.0)]]
+    # new + carried over - total - carried forward = 0, totals (七) and carried forward
+    sums = [Sum(((0, 1), (1, 1), (2, -1), (3, -1)), k, (2, 3)) for k in (0, 1)]
+    assert solve(rows, sums) == [set()] * 4
+    # The same with (七)总计 printed 1 1: carried forward's 0 may stand either side.
+    rows[2] = [(1.0, 1.0)]
+    assert solve(rows, sums) == [{0}, {0}, {0}, {0, 1}]
+
 def test_solve_gives_up_past_its_bound() -> None:
     # Twelve rows, each 1 in one of two columns, their total 6 and 6: 924 ways.
     rows = [[(1.0, None), (None, 1.0)]] * 12 + [[(6.0, 6.0)]]

@@ -130,6 +130,29 @@ def test_blank_or_zero_is_not_chosen() -> None:
     assert place_blanks(read, [(("a", "b", "c"), ("x",), part)], cols, holds) is None
 
 
+
+def test_a_blank_that_only_hides_a_broken_total_is_not_read() -> None:
+    """A column of 3, 2 for rows whose totals are 3, 2, 5 (its third number lost, a
+    page number taken, say): the one placement that keeps every row puts the blank in
+    row c, whose total 5 it then leaves unchecked. Rows a and b are read; c's cell is
+    not read as blank (it breaks c's total as 0), and stays NaN."""
+    toks = [t for t in tokenize("3 2 3 2 5", glued=False) if t.kind == "num"]
+    part, total = toks[:2], toks[2:]
+    read = {"a": [None, total[0]], "b": [None, total[1]], "c": [None, total[2]]}
+    cols = {code: ("x", "total") for code in read}
+
+    def holds(code: str, values: list[float | None]) -> bool:
+        return math.isclose(values[0] or 0, values[1] or 0)
+
+    assert place_blanks(read, [(("a", "b", "c"), ("x",), part)], cols, holds)
+    assert read["a"][0] is part[0] and read["b"][0] is part[1]
+    assert read["c"][0] is None
+    # With c's total 0 the blank keeps it: read as blank.
+    zero = [t for t in tokenize("0", glued=False) if t.kind == "num"][0]
+    read = {"a": [None, total[0]], "b": [None, total[1]], "c": [None, zero]}
+    assert place_blanks(read, [(("a", "b", "c"), ("x",), part)], cols, holds)
+    assert read["c"][0] is not None and read["c"][0].kind == "blank"
+
 def test_rest_of_section_four_with_a_blank() -> None:
     """rt_010 prints 四's first row in place and the other two after section 六,
     one of its 15 cells blank (未经复议直接起诉 其他结果): 14 numbers. The rest is

@@ -95,7 +95,9 @@ def test_hongze_converters_name_their_form() -> None:
 # it may only go up. A wrong number is never accepted.
 # Plain pdftotext and pypdfium2 leave no trace of a blank cell, so in the random
 # reports with blank cells many rows have several placements that fit.
-ZOO_FLOOR = {"pdftotext": 0.714, "pdftotext_layout": 0.882, "pymupdf4llm": 0.935,
+# Plain pdftotext fell from 71.4% to 71.0% when a row placed only by putting a
+# blank in it that breaks its total was no longer read (see the hand-read set below).
+ZOO_FLOOR = {"pdftotext": 0.710, "pdftotext_layout": 0.882, "pymupdf4llm": 0.935,
              "markitdown": 0.901, "pypdfium2": 0.684}
 ZOO_WRONG = {"pdftotext": 0, "pdftotext_layout": 0, "pymupdf4llm": 0, "markitdown": 0,
              "pypdfium2": 0}
@@ -146,7 +148,8 @@ def report_share(label: str, totals: dict[str, int], reports: int) -> float:
 # placed by the identities of the whole table (``tables._place_jointly``).
 # Before they were (pdftotext 57.9%, -layout 78.8%, pymupdf4llm 94.3%, markitdown
 # 94.1%, pypdfium2 73.1% right): the floors below may only go up.
-BALANCED_FLOOR = {"pdftotext": 0.668, "pdftotext_layout": 0.940, "pymupdf4llm": 0.951,
+# Plain pdftotext 66.9% before the change noted at ZOO_FLOOR.
+BALANCED_FLOOR = {"pdftotext": 0.667, "pdftotext_layout": 0.940, "pymupdf4llm": 0.951,
                   "markitdown": 0.950, "pypdfium2": 0.866}
 # No wrong number is accepted here either. This set found 14 wrong cells when it
 # was made, in readers the identities do not touch, all fixed since: plain
@@ -305,3 +308,34 @@ def test_a_header_cell_naming_several_columns_places_the_cells_under_it() -> Non
     assert {c for c, o in got.items() if o != "right"} == {"business", "research", "social_org"}
     assert {cells[("withheld_enforcement", c)].status for c in ("business", "research",
                                                                  "social_org")} == {"ambiguous"}
+
+
+# The hand-read reports' own values (the reports of one format whose every value is
+# known), rendered as the round trip's PDFs and converted: real reports' patterns
+# of blank cells, real totals left blank (``make_converter_fixtures.py --handread``).
+# It found three wrong cells: a number ending a page taken for a page number (two
+# pages ending in 2 and 3 read as numbered from 2), and two placements that kept
+# an identity only by putting the blank in its total.
+HANDREAD_FLOOR = {"pdftotext": 0.557, "pdftotext_layout": 0.948, "pymupdf4llm": 0.971,
+                  "markitdown": 0.963, "pypdfium2": 0.930}
+
+
+@pytest.mark.parametrize("converter", CONVERTERS)
+def test_handread_values_through_every_converter(converter: str) -> None:
+    sys.path.insert(0, str(FIXTURES))
+    from make_converter_fixtures import handread_values
+
+    cases = handread_values()
+    texts = json.loads((CONVERTED / f"handread.{converter}.json").read_text(encoding="utf-8"))
+    assert sorted(texts) == sorted(cases) and len(cases) >= 10
+    totals = {"right": 0, "flagged": 0, "wrong": 0}
+    wrong = []
+    for stem, text in sorted(texts.items()):
+        result = tally(govopen.read_text(text, report_id=stem), cases[stem][2])
+        for k, v in result.items():
+            totals[k] += len(v)
+        wrong += [(stem, *w) for w in result["wrong"]]
+    share = report_share(f"{converter} (hand-read values)", totals, len(texts))
+    assert not wrong, wrong[:10]
+    assert share >= HANDREAD_FLOOR[converter]
+

@@ -110,6 +110,18 @@ def test_page_furniture_never_becomes_a_value(case, layout, mark, page, where):
     assert not result["wrong"] and not result["flagged"], (result["wrong"] + result["flagged"])[:5]
 
 
+
+def test_numbers_ending_pages_are_not_page_numbers_by_chance() -> None:
+    """Two pages of a table dumped by plain pdftotext end in the cells 2 and 3: as
+    page numbers they would run from 2, so they are cells. Numbers running from 1
+    on the pages after a cover, on three pages, are page numbers."""
+    from govopen.readers.furniture import furniture
+
+    cells = ["总计", "154", "0", "2", "", "\f（六）其他处理", "1", "3", ""]
+    assert furniture(cells) == set()
+    numbered = ["封面", "", "\f正文", "1", "\f正文", "2", "\f正文", "3"]
+    assert furniture(numbered) == {3, 5, 7}
+
 def _picker(seed: int):
     import random
     rng = random.Random(seed)

@@ -13,8 +13,11 @@ Rules (by form, never by file):
   before it, since a row of cells always separates its cells;
 * a bare number on a line of its own is furniture only where a page ends or
   begins (a form feed, as pdftotext and pypdfium2 write between pages) and it
-  agrees with the page count, or where it stands alone between two pieces of a
-  markdown pipe table, which keeps every value inside its pipes;
+  agrees with the page count (the page's own number, or numbers that run
+  from another start on at least :data:`_RUN` pages: a numbered cover left
+  out, an excerpt; two cells that end two pages agree that way by chance), or
+  where it stands alone between two pieces of a markdown pipe table, which
+  keeps every value inside its pipes;
 * a line repeated at two or more page edges is a running header or footer
   (dropped after the first page, where it is usually the title).
 
@@ -102,7 +105,11 @@ def _bare_page_numbers(lines: list[str], pages: list[int], known: set[int]) -> s
     cands = [(i, p, int(compact(lines[i])) - p) for i, p in edges
              if _BARE.match(compact(lines[i]))]
     offsets = Counter(off for _, _, off in cands)
-    return {i for i, _, off in cands if off == 0 or offsets[off] >= 2}
+    return {i for i, _, off in cands if off == 0 or offsets[off] >= _RUN}
+
+
+# Pages whose edge numbers run from one start but 1 before they are taken for page numbers.
+_RUN = 3
 
 
 def _bare_between_pipes(lines: list[str]) -> set[int]:
