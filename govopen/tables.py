@@ -262,6 +262,8 @@ def _read_rows(text: str, segs: list[Segment], tmpl: Template, result: TableResu
     rows = _match(segs, tmpl, result)
     if line_of is not None:
         _doubt_label_lists(segs, rows, tmpl.table, result)
+    _doubt_after_overflow(segs, rows, tmpl.table, result)
+    _doubt_after_unnumbered(segs, rows, tmpl.table, result)
     pieces = _pieces(rows, segs, tmpl)
     result.shifted |= any(row.segment is not None and not pieces.get(row.code)
                           and _misfit(row.segment.values, len(row.cols))
@@ -428,6 +430,83 @@ def _doubt_label_lists(segs: list[Segment], rows: list[_Row], table: str,
                 "be a column of the table printed apart from its labels, not this row's: "
                 "left NaN", table=table, row=row.code))
 
+
+
+def _doubt_after_overflow(segs: list[Segment], rows: list[_Row], table: str,
+                          result: TableResult) -> None:
+    """Rows after a line of numbers that is not theirs are doubted.
+
+    A dump that orders lines by height (pdfplumber's ``extract_text``) prints the
+    numbers of a row whose label is set lower in its cell on a line of their own
+    *above* the label. The row before then takes that line too, when its own
+    numbers stand on its label's line (more numbers than cells: not read), or the
+    line stands alone (a row of numbers without a label); either way each row
+    after it whose numbers stand on lines of their own may hold the next row's
+    numbers, up to a row that prints its numbers on its label's line. Those rows'
+    numbers are not taken (NaN ``unreadable``, a warning).
+    """
+    label_lines = {t.line for sg in segs for t in sg.labels}
+    row_of = {id(r.segment): r for r in rows if r.segment is not None}
+    doubting = False
+    for k, seg in enumerate(segs):
+        values = [t for t in seg.values if t.kind != "text"]
+        if not values:
+            continue
+        own_line = bool(seg.labels) and values[0].line == seg.labels[-1].line
+        row = row_of.get(id(seg))
+        if row is None:
+            after = segs[k + 1] if k + 1 < len(segs) else None
+            doubting = doubting or (not seg.labels and after is not None and bool(
+                after.labels) and bool(after.values) and after.values[0].line != after.labels[
+                    -1].line)
+            continue
+        if own_line:
+            doubting = False
+        elif doubting and not row.doubted:
+            row.doubted = True
+            result.findings.append(Issue(
+                "row_values_doubtful", "warning",
+                f"row {row.code}: a line of numbers above it is not the row's it follows; "
+                f"the numbers printed apart from this row's label ({_shown(seg.values)}) "
+                "may be the next row's: left NaN", table=table, row=row.code))
+        if own_line and len(values) > len(row.cols) and any(
+                t.line not in label_lines for t in values):
+            doubting = True
+
+# Rows labelled without numbers right before a row whose numbers are printed apart
+# that make its numbers suspect (a table printed column by column).
+_UNNUMBERED_RUN = 2
+
+
+def _doubt_after_unnumbered(segs: list[Segment], rows: list[_Row], table: str,
+                            result: TableResult) -> None:
+    """A row whose label ends a run of row labels without numbers, its numbers
+    fewer than its cells and printed apart from its label, is doubted.
+
+    A dump of a table printed column by column (pdfminer's, plain pdftotext's)
+    lists row labels with no numbers after them, then a column's numbers, one a
+    line, after the last: they are that column's, not the row's, though few
+    enough to be the row's with blank cells. Its numbers are not taken (NaN
+    ``unreadable``, a warning).
+    """
+    for row in rows:
+        seg = row.segment
+        if seg is None or not seg.labels or row.doubted:
+            continue
+        values = [t for t in seg.values if t.kind != "text"]
+        if not values or len(values) >= len(row.cols) or values[0].line == seg.labels[-1].line:
+            continue
+        # the rows whose labels stand in the same run of label lines (see _match)
+        run = sum(1 for r in rows if r is not row and r.segment is not None
+                  and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment))
+        if run >= _UNNUMBERED_RUN:
+            row.doubted = True
+            result.findings.append(Issue(
+                "row_values_doubtful", "warning",
+                f"row {row.code}: its label ends a list of {run + 1} row labels, and its "
+                f"numbers ({_shown(seg.values)}), fewer than its cells, stand apart from it: "
+                "they may be a column of the table printed apart, not this row's: left NaN",
+                table=table, row=row.code))
 
 def _settled(row: _Row) -> list[float | None] | None:
     """The row's values when its readings agree on every cell, else None."""
@@ -1021,6 +1100,16 @@ def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece
     a report whose own arithmetic is wrong could otherwise be read as right.
     """
     kept, _ = consistent(options, checks)
+    if kept and all(_cuts_a_number(tokens, r) for r in kept) and not any(
+            c([p.value for p in r]) for r in kept for c in checks):
+        # Cutting a number printed whole into cells is a guess that only the
+        # row's identities can confirm; here none holds.
+        findings.append(Issue(
+            "digits_cut_unconfirmed", "warning",
+            f"row {row.code}: {_shown(tokens)} fill its cells only if a number printed "
+            "whole is cut into several, and no such reading satisfies the row's "
+            "identities; left NaN", table=table, row=row.code))
+        return []
     if not kept or not any(t.loose for t in tokens) or not any(
             t.kind == "blank" for t in tokens):
         return kept
@@ -1045,6 +1134,21 @@ def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece
         return better
     return kept
 
+
+
+def _cuts_a_number(tokens: list[Token], reading: list[Piece]) -> bool:
+    """Whether ``reading`` reads some number token as more than one cell.
+
+    Example:
+        >>> from govopen.tokens import tokenize
+        >>> toks = [t for t in tokenize("258 12") if t.kind == "num"]
+        >>> _cuts_a_number(toks, [Piece(2.0, "2", 0, 1), Piece(58.0, "58", 1, 3),
+        ...                       Piece(12.0, "12", 4, 6)])
+        True
+    """
+    whole = {(t.start, t.end) for t in tokens if t.kind == "num"}
+    return any(not p.blank and p.value is not None and (p.start, p.end) not in whole
+               for p in reading)
 
 def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     """The ways to drop the padding of a tab-separated row with too many cells.

@@ -15,7 +15,9 @@ the Word file by LibreOffice (:func:`render_pdf`, :func:`docx_to_pdf`).
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -686,3 +688,34 @@ def _loose(cells: list[str]) -> list[str]:
         else:
             out.append(c)
     return out + [""]
+
+
+# --------------------------------------------------------------------------- converters
+
+# The converters researchers use, whose outputs of the real PDF and of the
+# rendered sets are fixtures (fixtures/make_converter_fixtures.py).
+CONVERTERS = ("pdftotext", "pdftotext_layout", "pymupdf4llm", "markitdown", "pypdfium2")
+# Text other Python tools give, as researchers call them (pages joined by a line
+# break, or by the form feed the tool writes itself), of the real PDF and the
+# hand-read set only: pdfplumber's extract_text (plain and layout=True),
+# pdfminer's extract_text, PyMuPDF's get_text (plain and sort=True).
+MORE = ("pdfplumber", "pdfplumber_layout", "pdfminer", "pymupdf", "pymupdf_sort")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def handread_values() -> dict[str, tuple[str, int, dict]]:
+    """The hand-read reports of one format with every value known: stem -> (format,
+    year, values as the tests compare them)."""
+    out = {}
+    for meta_path in sorted((FIXTURES / "expected").glob("*.meta.json")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        formats = set(meta.get("table_formats", {}).values())
+        stem = meta_path.name.removesuffix(".meta.json")
+        with (FIXTURES / "expected" / f"{stem}.csv").open(encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        if len(formats) != 1 or any(r["value"] == "?" for r in rows):
+            continue
+        values = {(r["table"], r["row"], r["col"]): float(r["value"]) if r["value"] else None
+                  for r in rows}
+        out[stem] = (formats.pop(), int(meta["year"]), values)
+    return out

@@ -166,3 +166,38 @@ def test_rest_of_section_four_with_a_blank() -> None:
     assert report.value("appeals", "suit_direct", "total") == 36
     flagged = {key for key, v in got.items() if v == "flagged"}
     assert flagged == {("suit_direct", c) for c in ("upheld", "corrected", "other", "pending")}
+
+
+def test_numbers_above_their_label_are_not_the_next_rows() -> None:
+    """pdfplumber's extract_text of the Hongze PDF prints the numbers of 1.本机关不掌握
+    (10 … 10) above its label, after 8.属于行政查询事项 whose own stand on its label's
+    line; the row after the label then holds the next row's numbers (3 … 3): they
+    were read as 1.本机关不掌握's. Not taken now; the row after, on its own line, is."""
+    report = govopen.read_report(CONVERTED / "jiangsu_huaian_hongze_2023.pdfplumber.txt")
+    text = (CONVERTED / "jiangsu_huaian_hongze_2023.pdfplumber.txt").read_text(encoding="utf-8")
+    assert "8.属于行政查询事项 0 0 0 0 0 0 0\n10 0 0 0 0 0 10\n1.本机关不掌握相关政府信息" in text
+    assert report.value("requests", "unable_not_held", "total") is None
+    assert status(report, "unable_not_held") == {"unreadable"}
+    assert "unable_not_held" in set(report.issues[report.issues.rule == "row_values_doubtful"].row)
+    assert report.value("requests", "unable_unclear", "total") == 0
+
+
+def test_a_number_cut_only_against_its_row_total_is_not_read() -> None:
+    """Shanghai 2019 leaves 总计 blank in the outcome rows: ``258 12 1 1`` read as
+    seven cells only by cutting 258 and 12 into digits (2/5/8/1/2/1/1), which breaks
+    the row total; it was read so. Now NaN, a warning."""
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "（一）予以公开 258 12 1 1\n（二）部分公开 230 000023\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n")
+    report = govopen.read_text(text)
+    assert report.value("requests", "granted", "natural_person") is None
+    assert status(report, "granted") == {"unreadable"}
+    assert "digits_cut_unconfirmed" in set(report.issues.rule)
+    # A cut its row total confirms is read (Pingtan 2019: 23/0/0/0/0/0/23).
+    assert [report.value("requests", "partial", c) for c in ("natural_person", "total")] == [23, 23]
+
+
+def status(report: govopen.Report, row: str) -> set[str]:
+    cells = report.cells
+    return set(cells[(cells.table == "requests") & (cells.row == row)].status)
+

@@ -22,14 +22,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from render import values_from_list
+from render import CONVERTERS, MORE, handread_values, values_from_list
 
 import govopen
 from govopen.validate import check_identities
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CONVERTED = FIXTURES / "converters"
-CONVERTERS = ("pdftotext", "pdftotext_layout", "pymupdf4llm", "markitdown", "pypdfium2")
 FLAGS = {"unreadable", "ambiguous", "missing"}
 
 
@@ -272,7 +271,9 @@ def test_numbers_after_a_list_of_labels_are_not_the_last_rows() -> None:
     row = report.cells[(report.cells.table == "requests") & (report.cells.row == "carried_forward")]
     assert row.value.isna().all() and set(row.status) == {"unreadable"}
     doubt = report.issues[report.issues.rule == "row_values_doubtful"]
-    assert list(doubt.row) == ["carried_forward"] and "4355" in doubt.message.iloc[0]
+    mine = doubt[doubt.row == "carried_forward"]
+    assert len(mine) == 1 and "4355" in mine.message.iloc[0]
+    assert all(r == "carried_forward" or r.startswith("extra:") for r in doubt.row)
     # rt_020: the same, where every placement of the numbers gave its total 4305 (855 printed)
     report, values = balanced_case("pdftotext", "rt_020.pdf")
     assert not tally(report, values)["wrong"]
@@ -320,10 +321,29 @@ HANDREAD_FLOOR = {"pdftotext": 0.557, "pdftotext_layout": 0.948, "pymupdf4llm": 
                   "markitdown": 0.963, "pypdfium2": 0.930}
 
 
-@pytest.mark.parametrize("converter", CONVERTERS)
+# Text other Python tools give (make_converter_fixtures.MORE), of the real PDF and
+# of the hand-read set: no number wrong; the share right is locked. pdfplumber's
+# extract_text sets a row's numbers above its label where the label sits lower in
+# its cell, pdfminer prints table 三 column by column: cells whose row cannot be
+# told are flagged.
+HONGZE_MORE_FLOOR = {"pdfplumber": 144, "pdfplumber_layout": 151, "pdfminer": 17,
+                     "pymupdf": 186, "pymupdf_sort": 179}
+HANDREAD_FLOOR |= {"pdfplumber": 0.925, "pdfplumber_layout": 0.999, "pdfminer": 0.115,
+                   "pymupdf": 0.927, "pymupdf_sort": 0.925}
+
+
+@pytest.mark.parametrize("converter", MORE)
+def test_hongze_pdf_through_more_tools(converter: str) -> None:
+    report = govopen.read_report(converted("jiangsu_huaian_hongze_2023", converter))
+    result = tally(report, hongze_values())
+    print(f"{converter}: {len(result['right'])} of {sum(map(len, result.values()))} cells right, "
+          f"{len(result['flagged'])} flagged, {len(result['wrong'])} wrong", file=sys.stderr)
+    assert not result["wrong"], result["wrong"][:10]
+    assert len(result["right"]) >= HONGZE_MORE_FLOOR[converter]
+
+
+@pytest.mark.parametrize("converter", CONVERTERS + MORE)
 def test_handread_values_through_every_converter(converter: str) -> None:
-    sys.path.insert(0, str(FIXTURES))
-    from make_converter_fixtures import handread_values
 
     cases = handread_values()
     texts = json.loads((CONVERTED / f"handread.{converter}.json").read_text(encoding="utf-8"))
