@@ -66,6 +66,7 @@ _OWN_IDENTITIES = tuple(i for i in identities() if not i.across_years)
 # Input forms that may print two cells without a separator (crawled pages, text
 # pasted from anywhere, documents whose form is not recorded).
 GLUING_FORMS = frozenset({"", "text-flat", "text-spaces", "text-tabs"})
+
 # Input forms whose empty cells may stand where no cell is (converters' markdown).
 LOOSE_GRID_FORMS = frozenset({"markdown"})
 # Past this many ways to place unprinted blank cells in a row, it is left NaN.
@@ -146,8 +147,10 @@ def read_tables(text: str, year: int | None = None,
     """
     result = TableResult(sections=sections if sections is not None else find_sections(text))
     by_number = {s.number: s for s in result.sections if s.number}
-    for table in ("proactive", "requests", "appeals"):
-        region = _region(text, table, by_number)
+    regions = {table: _region(text, table, by_number) for table in ("proactive", "requests",
+                                                                    "appeals")}
+    glued = form in GLUING_FORMS
+    for table, region in regions.items():
         if region is None:
             result.findings.append(Issue(
                 "table_not_found", "error", f"section {_zh(table)} ({table}) was not found",
@@ -156,8 +159,8 @@ def read_tables(text: str, year: int | None = None,
         lo, hi = region
         m = _TABLE_START[table].search(text, lo, hi)
         start = m.start() if m else lo
-        segs = segment(text[start:hi], offset=start, glued=form in GLUING_FORMS,
-                       grid=form not in LOOSE_GRID_FORMS)
+        segs = _spaced(segment(text[start:hi], offset=start, glued=glued,
+                               grid=form not in LOOSE_GRID_FORMS), form)
         # Each row costs milliseconds (its readings, identities, cells): a text of
         # thousands of table rows (real tables have < 100) would take minutes.
         check("<text>", "rows", len(segs))
@@ -166,7 +169,7 @@ def read_tables(text: str, year: int | None = None,
             # Table 二 is often drawn as its own grids; table 四 shares 三's grid.
             result.shifted = False
         if table == "appeals":
-            segs += _appeals_rest(text, hi, segs, form)
+            segs += _appeals_rest(text, hi, segs, form, glued)
             _read_appeals(segs, template("appeals", fmt), result)
         else:
             _read_rows(text, segs, template(table, fmt), result,
@@ -175,13 +178,42 @@ def read_tables(text: str, year: int | None = None,
     return result
 
 
+
+def _spaced(segs: list[Segment], form: str) -> list[Segment]:
+    """``segs`` with the numbers of rows printed in single spaces made whole.
+
+    Text in single spaces glues cells where it is a crawled page, and then a run
+    of glued cells shows it: one starts with a zero (``230 000023``, zeros being
+    a table's commonest cell), or two numbers touch (``0-10``). A row of two or
+    more numbers, each apart from the next and none starting with a zero, is
+    a PDF's or Word's text (pdfplumber's ``extract_text``), whose cells are never
+    glued: cutting its numbers would only find readings that fit a row total by
+    chance (``15 850 498 86972`` read as 15/850/4/9/8/86/972).
+
+    Example:
+        >>> segs = _spaced(segment("（一）予以公开 15 850 498 86972"), "text-spaces")
+        >>> [t.glued for t in segs[0].values]
+        [False, False, False, False]
+    """
+    if form != "text-spaces":
+        return segs
+    for seg in segs:
+        nums = [t for t in seg.values if t.kind == "num"]
+        if len(nums) >= 2 and not any(
+                len(t.digits) > 1 and t.digits[0] == "0" and t.digits[1] != "." for t in nums
+        ) and not any(a.end == b.start for a, b in zip(nums, nums[1:], strict=False)):
+            for t in nums:
+                t.joinable = False
+    return segs
+
 # The start of the part of section 四's table a dump prints after the report's end,
 # and how many of its blank cells (not printed) are looked for.
 _APPEALS_REST_BLANKS = 2
 _APPEALS_REST = re.compile(r"^\s*(?:结果维持|行政诉讼|未经复议直接起诉|复议后起诉)", re.M)
 
 
-def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Segment]:
+def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str,
+                  glued: bool) -> list[Segment]:
     """The rest of section 四 printed after the sections that follow it.
 
     A dump of a page in two flows (plain ``pdftotext``) prints the left part of
@@ -200,8 +232,8 @@ def _appeals_rest(text: str, hi: int, segs: list[Segment], form: str) -> list[Se
     if not have or len(have) >= 15 or not (m := _APPEALS_REST.search(text, hi)):
         return []
     rest: list[Segment] = []
-    for seg in segment(text[m.start():], offset=m.start(), glued=form in GLUING_FORMS,
-                       grid=form not in LOOSE_GRID_FORMS):
+    for seg in _spaced(segment(text[m.start():], offset=m.start(), glued=glued,
+                               grid=form not in LOOSE_GRID_FORMS), form):
         if len(seg.label) > 40 or re.search(r"[,;:，。；：、]", seg.label) or any(
                 t.kind != "num" for t in seg.values):
             break
@@ -1100,16 +1132,6 @@ def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece
     a report whose own arithmetic is wrong could otherwise be read as right.
     """
     kept, _ = consistent(options, checks)
-    if kept and all(_cuts_a_number(tokens, r) for r in kept) and not any(
-            c([p.value for p in r]) for r in kept for c in checks):
-        # Cutting a number printed whole into cells is a guess that only the
-        # row's identities can confirm; here none holds.
-        findings.append(Issue(
-            "digits_cut_unconfirmed", "warning",
-            f"row {row.code}: {_shown(tokens)} fill its cells only if a number printed "
-            "whole is cut into several, and no such reading satisfies the row's "
-            "identities; left NaN", table=table, row=row.code))
-        return []
     if not kept or not any(t.loose for t in tokens) or not any(
             t.kind == "blank" for t in tokens):
         return kept
@@ -1135,20 +1157,6 @@ def _placed(tokens: list[Token], row: _Row, table: str, options: list[list[Piece
     return kept
 
 
-
-def _cuts_a_number(tokens: list[Token], reading: list[Piece]) -> bool:
-    """Whether ``reading`` reads some number token as more than one cell.
-
-    Example:
-        >>> from govopen.tokens import tokenize
-        >>> toks = [t for t in tokenize("258 12") if t.kind == "num"]
-        >>> _cuts_a_number(toks, [Piece(2.0, "2", 0, 1), Piece(58.0, "58", 1, 3),
-        ...                       Piece(12.0, "12", 4, 6)])
-        True
-    """
-    whole = {(t.start, t.end) for t in tokens if t.kind == "num"}
-    return any(not p.blank and p.value is not None and (p.start, p.end) not in whole
-               for p in reading)
 
 def _alignments(tokens: list[Token], n: int) -> list[list[Token]]:
     """The ways to drop the padding of a tab-separated row with too many cells.

@@ -182,20 +182,19 @@ def test_numbers_above_their_label_are_not_the_next_rows() -> None:
     assert report.value("requests", "unable_unclear", "total") == 0
 
 
-def test_a_number_cut_only_against_its_row_total_is_not_read() -> None:
-    """Shanghai 2019 leaves 总计 blank in the outcome rows: ``258 12 1 1`` read as
-    seven cells only by cutting 258 and 12 into digits (2/5/8/1/2/1/1), which breaks
-    the row total; it was read so. Now NaN, a warning."""
-    text = ("三、收到和处理政府信息公开申请情况\n"
-            "（一）予以公开 258 12 1 1\n（二）部分公开 230 000023\n"
-            "四、政府信息公开行政复议、行政诉讼情况\n")
-    report = govopen.read_text(text)
-    assert report.value("requests", "granted", "natural_person") is None
-    assert status(report, "granted") == {"unreadable"}
-    assert "digits_cut_unconfirmed" in set(report.issues.rule)
-    # A cut its row total confirms is read (Pingtan 2019: 23/0/0/0/0/0/23).
-    assert [report.value("requests", "partial", c) for c in ("natural_person", "total")] == [23, 23]
-
+def test_numbers_in_single_spaces_are_cut_only_where_the_text_glues_cells() -> None:
+    """pdfplumber's text of a rendered report: ``2.重复申请 15 850 498 86972``, four
+    numbers for seven cells, was read by cutting 498 and 86972 into 4/9/8 and
+    86/972, a reading that fits the row total by chance. Text in single spaces that
+    prints no number with a leading zero in its tables is a PDF's text: no number is
+    cut, the blank cells stay unplaced. A crawled page's text that does (Pingtan's
+    ``230 000023``) is still cut where the row total confirms it."""
+    table = "三、收到和处理政府信息公开申请情况\n{}\n四、政府信息公开行政复议、行政诉讼情况\n"
+    pdf_text = govopen.read_text(table.format("（一）予以公开 15 850 498 86972"))
+    assert pdf_text.value("requests", "granted", "research") is None
+    assert status(pdf_text, "granted") == {"ambiguous"}
+    crawled = govopen.read_text(table.format("（一）予以公开 6\n（二）部分公开 230 000023"))
+    assert [crawled.value("requests", "partial", c) for c in ("natural_person", "total")] == [23, 23]
 
 def status(report: govopen.Report, row: str) -> set[str]:
     cells = report.cells

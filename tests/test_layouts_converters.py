@@ -328,7 +328,7 @@ HANDREAD_FLOOR = {"pdftotext": 0.557, "pdftotext_layout": 0.948, "pymupdf4llm": 
 # told are flagged.
 HONGZE_MORE_FLOOR = {"pdfplumber": 144, "pdfplumber_layout": 151, "pdfminer": 17,
                      "pymupdf": 186, "pymupdf_sort": 179}
-HANDREAD_FLOOR |= {"pdfplumber": 0.925, "pdfplumber_layout": 0.999, "pdfminer": 0.115,
+HANDREAD_FLOOR |= {"pdfplumber": 0.930, "pdfplumber_layout": 0.999, "pdfminer": 0.115,
                    "pymupdf": 0.927, "pymupdf_sort": 0.925}
 
 
