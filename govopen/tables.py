@@ -27,14 +27,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import combinations, product
+from itertools import combinations, takewhile
 
 from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.joint import Sum, solve
 from govopen.limits import check
 from govopen.sections import Section, find_sections
-from govopen.spans import header_spans
+from govopen.spans import header_spans, placements
 from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
@@ -809,40 +809,95 @@ def _row_spans(rows: list[_Row], segs: list[Segment], tmpl: Template
                ) -> dict[str, dict[int, tuple[int, ...]]]:
     """The cells of a loose grid's rows and the columns each spans, where the header
     lines of the row's piece (its lines before the first that prints a number) name
-    every column of the template in one cell (see :func:`govopen.spans.header_spans`)."""
-    texts: dict[int, dict[int, str]] = {}  # line → cell → its text
-    nums: set[int] = set()  # the lines that print a number
+    every column of the template (see :func:`govopen.spans.header_spans`).
+
+    A later piece of the same width that names no column is read by the header
+    of the piece before it when only lines of text stand between them (markitdown
+    takes a wrapped label such as 年度办 out of the table, and draws the rest in the
+    same columns). After a blank line (a page break) it is not: markitdown draws
+    each table by its own words, and a piece of the same width may have other
+    columns (rt_016: the cell a wrapped header name made is gone, a padding
+    cell added). A piece whose numbers do not all fit the cells its header names
+    (two numbers in one column, a number under no column) has other columns than
+    its header says: none of its rows is read by it.
+    """
+    texts, numbers = _grid_cells(segs)
+    printed = {t.line for seg in segs for t in (*seg.labels, *seg.values)}
+    patterns = [c.pattern for c in tmpl.cols]
+    found: dict[int, dict[int, tuple[int, ...]] | None] = {}  # first line of a piece → spans
+    before: tuple[int, int, dict[int, tuple[int, ...]] | None] = (-1, -1, None)
+    for first, piece in _grid_pieces(texts).items():
+        width = max(texts[first])
+        head = [[texts[k].get(c, "") for c in range(width + 1)]
+                for k in takewhile(lambda k: k not in numbers, piece)]
+        spans = header_spans(head, patterns) if head else None
+        if spans is None and not any(p.search(re.sub(r"\s+", "", text)) for p in patterns
+                                     for cells in head for text in cells):
+            last, was, spans_before = before
+            if was == width and set(range(last + 1, first)) <= printed:
+                spans = spans_before  # the same table, only lines of text between
+        if spans is not None and not all(_fits(numbers[k], spans, len(patterns))
+                                         for k in piece if k in numbers):
+            spans = None
+        found[first] = spans
+        before = (piece[-1], width, spans)
+    out: dict[str, dict[int, tuple[int, ...]]] = {}
+    codes = tuple(c.code for c in tmpl.cols)
+    first_of = {k: first for first, piece in _grid_pieces(texts).items() for k in piece}
+    for row in rows:
+        values = row.segment.values if row.segment is not None else []
+        lines = {t.line for t in values if t.loose and t.cell is not None}
+        if row.cols != codes or len(lines) != 1:
+            continue
+        if (spans := found.get(first_of[lines.pop()])) is not None:
+            out[row.code] = spans
+    return out
+
+
+def _grid_cells(segs: list[Segment]) -> tuple[dict[int, dict[int, str]], dict[int, dict[int, int]]]:
+    """The text of each cell of a loose grid's lines (line → cell → text), and how
+    many numbers each cell prints on the lines that print one."""
+    texts: dict[int, dict[int, str]] = {}
+    numbers: dict[int, dict[int, int]] = {}
     for seg in segs:
         for t in (*seg.labels, *seg.values):
             if t.loose and t.cell is not None:
                 cells = texts.setdefault(t.line, {})
                 cells[t.cell] = cells.get(t.cell, "") + (t.text if t.kind == "text" else "")
                 if t.kind == "num":
-                    nums.add(t.line)
-    patterns = [c.pattern for c in tmpl.cols]
-    found: dict[int, dict[int, tuple[int, ...]] | None] = {}  # first line of a piece → spans
+                    counts = numbers.setdefault(t.line, {})
+                    counts[t.cell] = counts.get(t.cell, 0) + 1
+    return texts, numbers
+
+
+def _grid_pieces(texts: dict[int, dict[int, str]]) -> dict[int, list[int]]:
+    """The pieces of a loose grid (runs of lines one after another, of one width),
+    by their first line.
+
+    Example:
+        >>> _grid_pieces({1: {0: "", 2: ""}, 2: {2: ""}, 3: {1: ""}, 5: {1: ""}})
+        {1: [1, 2], 3: [3], 5: [5]}
+    """
+    out: dict[int, list[int]] = {}
+    first = -2
     for line in sorted(texts):
-        if line - 1 in texts and max(texts[line - 1]) == max(texts[line]):
-            continue  # not the first line of its piece
-        head = []
-        for k in range(line, line + len(texts)):
-            if k not in texts or k in nums or max(texts[k]) != max(texts[line]):
-                break
-            head.append([texts[k].get(c, "") for c in range(max(texts[k]) + 1)])
-        found[line] = header_spans(head, patterns) if head else None
-    out: dict[str, dict[int, tuple[int, ...]]] = {}
-    codes = tuple(c.code for c in tmpl.cols)
-    for row in rows:
-        values = row.segment.values if row.segment is not None else []
-        lines = {t.line for t in values if t.loose and t.cell is not None}
-        if row.cols != codes or len(lines) != 1:
-            continue
-        first = line = lines.pop()
-        while first - 1 in texts and max(texts[first - 1]) == max(texts[line]):
-            first -= 1
-        if (spans := found.get(first)) is not None:
-            out[row.code] = spans
+        if not (line - 1 in texts and max(texts[line - 1]) == max(texts[line])):
+            first = line
+        out.setdefault(first, []).append(line)
     return out
+
+
+def _fits(counts: dict[int, int], spans: dict[int, tuple[int, ...]], n: int) -> bool:
+    """Whether the numbers a line prints in each cell (cell → how many) stand in the
+    columns ``spans`` gives its cells, some way.
+
+    Example:
+        >>> spans = {3: (0,), 4: (1,), 5: (1,), 6: (2,)}  # column 1 named by cells 4 and 5
+        >>> _fits({3: 1, 4: 1, 6: 1}, spans, 3), _fits({4: 1, 5: 1}, spans, 3)
+        (True, False)
+    """
+    return all(c in spans for c in counts) and placements(
+        [(c, [c] * counts[c]) for c in sorted(counts)], spans, n, MAX_ALIGNMENTS) is not None
 
 
 def _read_spans(row: _Row, table: str, result: TableResult,
@@ -851,8 +906,10 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     (nothing read) unless every value token stands in such a cell, numbers or blanks.
 
     An empty cell is all its columns blank; ``k`` numbers in a cell of ``m``
-    columns stand in it in the order printed, each placement a reading (the row's
-    identities, then the table's column identities, choose, or the cells stay NaN).
+    columns stand in it in the order printed, and a number under a wrapped name
+    in the column both its cells name (:func:`govopen.spans.placements`); each
+    placement is a reading (the row's identities, then the table's column
+    identities, choose, or the cells stay NaN).
     """
     if spans is None or row.segment is None or row.doubted:
         return False
@@ -860,30 +917,30 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     if any(t.cell not in spans and t.kind != "blank" for t in tokens) or any(
             t.kind == "text" for t in tokens):
         return False
-    choices: list[list[list[Token]]] = []
+    cells: list[tuple[int, list[Token]]] = []
+    blanks: dict[int, Token] = {}  # column → the token standing for it when blank
     for cell in sorted(spans):
         printed = [t for t in tokens if t.cell == cell]
         here = [t for t in printed if t.kind == "num"]
-        m = len(spans[cell])
         # A cell not printed, or numbers and a blank mark in one cell: not this reading.
-        if not printed or len(here) > m or here and len(here) != len(printed):
+        if not printed or len(here) > len(spans[cell]) or here and len(here) != len(printed):
             return False
-        if not here:  # an empty cell (or one blank mark): every column it spans blank
-            choices.append([[printed[0]] * m])
-            continue
+        cells.append((cell, here))
         at = printed[0]
-        ways = []
-        for slots in combinations(range(m), len(here)):
-            it = iter(here)
-            ways.append([next(it) if j in slots else Token(
-                "blank", "", at.start, at.start, at.line, joinable=False) for j in range(m)])
-        choices.append(ways)
-    if math.prod(len(w) for w in choices) > MAX_ALIGNMENTS:
+        for col in spans[cell]:
+            # an empty cell (or one blank mark) stands for every column it spans
+            if not here:
+                blanks[col] = at
+            elif col not in blanks:
+                blanks[col] = Token("blank", "", at.start, at.start, at.line, joinable=False)
+    ways = placements(cells, spans, len(row.cols), MAX_ALIGNMENTS)
+    if ways is None:
         return False
     options: list[list[Piece]] = []
     seen: set[tuple[tuple[float | None, bool], ...]] = set()
-    for pick in product(*choices):
-        found = readings([t for way in pick for t in way], row.kinds, result.budget)
+    for way in ways:
+        found = readings([blanks[k] if t is None else t for k, t in enumerate(way)], row.kinds,
+                         result.budget)
         if found is None:
             return False
         _add_new(found, seen, options)
