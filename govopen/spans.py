@@ -24,13 +24,17 @@ _SPACE = re.compile(r"\s+")
 T = TypeVar("T")
 
 
-def header_spans(lines: Sequence[Sequence[str]], patterns: Sequence[re.Pattern[str]]
-                 ) -> dict[int, tuple[int, ...]] | None:
+def header_spans(lines: Sequence[Sequence[str]], patterns: Sequence[re.Pattern[str]],
+                 runs: bool = False) -> dict[int, tuple[int, ...]] | None:
     """Cell → the template columns (indices into ``patterns``) it names, or None
     unless every column is named, by one cell or by two neighbours (a wrapped
     name), and the cells name the columns in order.
 
     ``lines`` are the header lines of one table, each a list of its cells' texts.
+    With ``runs``, the cells after a named one that no header line prints in, up
+    to the next named cell (or the row's end), span its columns too: markitdown
+    draws each column of table 二 as three cells, its name in the first and its
+    number in the second.
 
     Example:
         >>> pats = [re.compile(p) for p in ("自然人", "商业企业", "科研机构", "^总计$")]
@@ -43,6 +47,9 @@ def header_spans(lines: Sequence[Sequence[str]], patterns: Sequence[re.Pattern[s
         >>> header_spans([["自然人", "商业企", "", "科研机构", "总计"],
         ...               ["", "", "业", "", ""]], pats)  # 商业企业 over cells 1 and 2
         {0: (0,), 1: (1,), 2: (1,), 3: (2,), 4: (3,)}
+        >>> header_spans([["信息内容", "", "本年制发件数", "", "本年废止件数 现行有效件数", ""]],
+        ...              [re.compile(p) for p in ("制发", "废止", "现行有效")], runs=True)
+        {2: (0,), 3: (0,), 4: (1, 2), 5: (1, 2)}
     """
     width = max((len(line) for line in lines), default=0)
     grid = [[_SPACE.sub("", line[k]) if k < len(line) else "" for k in range(width)]
@@ -68,6 +75,12 @@ def header_spans(lines: Sequence[Sequence[str]], patterns: Sequence[re.Pattern[s
         for cell in sorted(cells):
             out.setdefault(cell, ())
             out[cell] += (col,)
+    if runs:
+        for cell, end in zip(sorted(out), [*sorted(out)[1:], width], strict=True):
+            for k in range(cell + 1, end):
+                if down[k]:
+                    break  # a header text the template does not know: not the column's
+                out[k] = out[cell]
     return dict(sorted(out.items()))
 
 

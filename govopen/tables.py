@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, takewhile
@@ -831,8 +831,8 @@ def _row_spans(rows: list[_Row], segs: list[Segment], tmpl: Template
         head = [[texts[k].get(c, "") for c in range(width + 1)]
                 for k in takewhile(lambda k: k not in numbers, piece)]
         spans = header_spans(head, patterns) if head else None
-        if spans is None and not any(p.search(re.sub(r"\s+", "", text)) for p in patterns
-                                     for cells in head for text in cells):
+        if spans is None and not any(_names_a_column(cells.values(), patterns)
+                                     for cells in map(texts.get, piece[:len(head)]) if cells):
             last, was, spans_before = before
             if was == width and set(range(last + 1, first)) <= printed:
                 spans = spans_before  # the same table, only lines of text between
@@ -843,15 +843,47 @@ def _row_spans(rows: list[_Row], segs: list[Segment], tmpl: Template
         before = (piece[-1], width, spans)
     out: dict[str, dict[int, tuple[int, ...]]] = {}
     codes = tuple(c.code for c in tmpl.cols)
-    first_of = {k: first for first, piece in _grid_pieces(texts).items() for k in piece}
+    pieces = _grid_pieces(texts)
+    first_of = {k: first for first, piece in pieces.items() for k in piece}
     for row in rows:
         values = row.segment.values if row.segment is not None else []
         lines = {t.line for t in values if t.loose and t.cell is not None}
-        if row.cols != codes or len(lines) != 1:
+        if len(lines) != 1:
             continue
-        if (spans := found.get(first_of[lines.pop()])) is not None:
+        line = lines.pop()
+        spans = found.get(first_of[line]) if row.cols == codes else _subtable_spans(
+            line, pieces[first_of[line]], texts, numbers, tmpl, row.cols)
+        if spans is not None:
             out[row.code] = spans
     return out
+
+
+def _subtable_spans(line: int, piece: list[int], texts: dict[int, dict[int, str]],
+                    numbers: dict[int, dict[int, int]], tmpl: Template, cols: tuple[str, ...]
+                    ) -> dict[int, tuple[int, ...]] | None:
+    """The columns each cell of a row of table 二 spans, by the header line of its
+    sub-table (``信息内容 | 本年制发件数 | …``: the last line of its piece above it
+    that names a column, see :func:`govopen.spans.header_spans` with ``runs``),
+    where every row of the sub-table fits them."""
+    patterns = [c.pattern for c in tmpl.cols]
+    heads = [k for k in piece if k not in numbers and _names_a_column(texts[k].values(), patterns)]
+    head = max((k for k in heads if k < line), default=None)
+    if head is None:
+        return None
+    width = max(texts[head])
+    own = {c.code: c.pattern for c in tmpl.cols}
+    spans = header_spans([[texts[head].get(c, "") for c in range(width + 1)]],
+                         [own[c] for c in cols], runs=True)
+    end = min((k for k in heads if k > head), default=piece[-1] + 1)
+    if spans is None or not all(_fits(numbers[k], spans, len(cols))
+                                for k in range(head + 1, end) if k in numbers):
+        return None
+    return spans
+
+
+def _names_a_column(texts: Iterable[str], patterns: Sequence[re.Pattern[str]]) -> bool:
+    """Whether some text (a header cell) names one of the template's columns."""
+    return any(p.search(re.sub(r"\s+", "", t)) for p in patterns for t in texts)
 
 
 def _grid_cells(segs: list[Segment]) -> tuple[dict[int, dict[int, str]], dict[int, dict[int, int]]]:

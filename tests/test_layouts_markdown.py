@@ -304,3 +304,74 @@ def test_a_name_wrapped_into_the_next_header_cell_names_both():
     # After the page break the cells are not the header's: nothing is read by it.
     assert cells[("unprocessed_repeat", "business")][0] != 46906
     assert cells[("unprocessed_repeat", "natural_person")][1] != "blank"
+
+
+# --- table 二: each sub-table's header names its columns ----------------------------
+
+# rt_045 of the balanced set as markitdown drew it: each column three cells, its name
+# in the first, its number in the second. Before, rows printing fewer numbers than
+# cells (规章's 3694) were NaN: nothing in table 二 checks where its blanks are.
+PROACTIVE_THIRDS = """二、主动公开政府信息情况
+第二十条第（一）项
+| 信息内容 | | | 本年新制作数量 | | | 本年新公开数量 | | | 对外公开总数量 | | |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 规章 | | | | | | | 3694 | | | | |
+| 规范性文件 | | | | 0 | | | 28 | | | | |
+第二十条第（五）项
+| 信息内容 | | | 上一年项目数量 | | | 本年增/减 | | | 处理决定数量 | | |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 行政许可 | | | | | | | 76 | | | 9115516 | |
+第二十条第（八）项
+| 信息内容 | | | 上一年项目数量 | | | 本年增/减 | | | | | |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 行政事业性收费 | | | | 0 | | | | | | | |
+"""
+
+# pymupdf4llm (balanced rt_046, rt_020): one header cell names 本年废止件数 and
+# 现行有效件数; a number under 本年制发件数 is issued, one in the merged cell is
+# either of its two columns.
+PROACTIVE_MERGED = """二、主动公开政府信息情况
+|第二十条第（一）项|||
+|---|---|---|
+|信息内容|本年制发件数|本年废止件数<br>现行有效件数|
+|规章||94621315|
+|行政规范性文件|77||
+"""
+
+
+def _proactive_cells(text: str) -> dict[tuple[str, str], tuple[float, str]]:
+    report = govopen.read_text(text)
+    return {(c.row, c.col): (c.value, c.status) for c in report.cells.itertuples()
+            if c.table == "proactive"}
+
+
+def _shown_row(cells: dict, row: str) -> list:
+    return [("?" if s == "ambiguous" else None) if math.isnan(v) else v
+            for (r, _), (v, s) in cells.items() if r == row]
+
+
+def test_a_sub_table_header_names_the_cells_of_its_rows():
+    cells = _proactive_cells(PROACTIVE_THIRDS)
+    assert _shown_row(cells, "rules") == [None, 3694, None]
+    assert _shown_row(cells, "normative_docs") == [0, 28, None]
+    assert _shown_row(cells, "licensing") == [None, 76, 9115516]
+    assert _shown_row(cells, "fees") == [0, None]
+    cells = _proactive_cells(PROACTIVE_MERGED)
+    assert _shown_row(cells, "rules") == [None, "?", "?"]
+    assert _shown_row(cells, "normative_docs") == [77, None, None]
+
+
+def test_a_number_split_over_two_cells_of_one_column_is_not_read():
+    """pymupdf4llm printed balanced rt_000's 6915114 as ``69|15114`` under 上一年项目数量:
+    two numbers in one column's cells do not fit the header, and are never read as two."""
+    text = """二、主动公开政府信息情况
+|第二十条第（五）项||||||
+|---|---|---|---|---|---|
+|信息内容|上一年项目数量||本年增/减||处理决定数量|
+|行政许可||19||0|6081|
+|其他对外管理服务事项|69|15114||-7|118700|
+"""
+    cells = _proactive_cells(text)
+    assert 69 not in _shown_row(cells, "other_services")
+    assert 15114 not in _shown_row(cells, "other_services")
+    assert _shown_row(cells, "licensing") == [19, 0, 6081]
