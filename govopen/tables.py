@@ -1510,6 +1510,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
                ("count",) * 15, Segment("", values=tokens))
     staged = TableResult()
     options = _readings(tokens, row.kinds, result.shifted, result.budget)
+    if options:
+        options = _from_first_cell(options, tokens, segs, tmpl)
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:
@@ -1529,3 +1531,29 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     for f in staged.findings:
         f.row = ""  # the staged row code "appeals" is not one of the contract's rows
         result.findings.append(f)
+
+
+def _from_first_cell(options: list[list[Piece]], tokens: list[Token], segs: list[Segment],
+                     tmpl: Template) -> list[list[Piece]]:
+    """The readings of section 四's row that start with the number a markdown row
+    prints in its first cell, where the header's first cell names 结果维持 alone.
+
+    In markdown the empty cells of section 四 do not say where its blanks are
+    (markitdown draws 15 columns as 12 or 13 cells), but nothing stands left of
+    the first cell: a number there is the first column's, unless the first header
+    cell names more columns than it (``结果维持 结果纠正``). The other readings,
+    placing a blank before it, are dropped (all of them, if none is left).
+    """
+    first = tokens[0] if tokens else None
+    if first is None or not first.loose or first.cell != 0 or first.kind != "num":
+        return options
+    heads = [t for s in segs for t in (*s.labels, *s.values)
+             if t.loose and t.cell == 0 and t.line < first.line and t.kind == "text"]
+    names = [c.pattern for c in tmpl.cols]
+    if not any(names[0].search(t.text) and not any(p.search(t.text) for p in names[1:])
+               for t in heads):
+        return options
+    kept = [o for o in options if o[0].value is not None and not o[0].blank
+            and o[0].start == first.start]
+    return kept or options
+

@@ -375,3 +375,36 @@ def test_a_number_split_over_two_cells_of_one_column_is_not_read():
     assert 69 not in _shown_row(cells, "other_services")
     assert 15114 not in _shown_row(cells, "other_services")
     assert _shown_row(cells, "licensing") == [19, 0, 6081]
+
+
+# --- section 四: nothing stands left of a markdown row's first cell -----------------
+
+# The balanced set's rt_008 as markitdown drew it (13 cells for 15 columns). Its
+# 复议后起诉 row does not add up (436 + 43 + 0 printed, 总计 blank), so placing every
+# number five columns right (行政复议 all blank) satisfied as many identities as the
+# numbers as printed: all 15 cells were NaN. 46 stands in the first cell, under a
+# header cell naming 结果维持 alone: nothing is left of it.
+APPEALS_FIRST_CELL = """四、政府信息公开行政复议、行政诉讼情况
+| | | 行政复议 | | | | | | 行政诉讼 | | | | |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | | 未经复议直接起诉 | | | | 复议后起诉 | | |
+| | | | | | 结果维持 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 其他结果 | 尚未审结 | 总计 |
+| 46 | 7 | 0 | 4 | 57 | 0 | | | 0 | 436 | 43 | 0 | |
+"""
+
+
+def _appeals(text: str) -> dict[tuple[str, str], tuple[float, str]]:
+    report = govopen.read_text(text)
+    return {(c.row, c.col): (c.value, c.status) for c in report.cells.itertuples()
+            if c.table == "appeals"}
+
+
+def test_a_number_in_the_first_cell_of_section_four_is_the_first_column():
+    cells = _appeals(APPEALS_FIRST_CELL)
+    assert [cells[("review", c)][0] for c in ("upheld", "corrected", "other", "pending",
+                                              "total")] == [46, 7, 0, 4, 57]
+    # round-trip rt_041: the first header cell names 结果维持 and 结果纠正, and the 94
+    # in the first cell is 结果纠正's: nothing is fixed by it.
+    merged = APPEALS_FIRST_CELL.replace("| 结果维持 | 结果纠正 | 其他结果 |", "| 结果维持 结果纠正 | | 其他结果 |")
+    cells = _appeals(merged)
+    assert cells[("review", "upheld")][1] == "ambiguous"
