@@ -1318,7 +1318,8 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     the cells on which those choices agree are taken, with status
     ``ok_by_identity`` and one info issue naming the rows. Only rows whose
     readings all satisfy their own row identities take part: an identity with a
-    row that is missing, unreadable or whose own total fails is not used. An
+    row that is missing (but for a markdown row printed as its label alone, see
+    :func:`_label_only_rows`), unreadable or whose own total fails is not used. An
     identity that fails in some column whatever the choice (the report's
     arithmetic is broken) leaves every row it touches as it was, and so does a
     search past its bound; no number is changed, only where it stands.
@@ -1332,6 +1333,7 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     usable = {r.code: r for r in rows if r.options and r.cols == cols and not r.unread and all(
         all(check([p.value for p in o]) for check in _row_checks(table, r.cols))
         for o in r.options)}
+    usable |= _label_only_rows(rows, cols)
     # The usable identities that touch a row with several readings, joined into
     # groups that share such rows: each group is searched by itself.
     groups: list[tuple[set[str], list[_Terms]]] = []
@@ -1357,6 +1359,27 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
             "(blank cells not printed, or digits without separators); their cells are taken "
             "where every choice of readings that satisfies the table's column identities "
             "agrees (no number changed, only where it stands)", table=table))
+
+
+def _label_only_rows(rows: list[_Row], cols: tuple[str, ...]) -> dict[str, _Row]:
+    """The rows of a markdown table printed as their label alone, each as one
+    reading of blank cells, for the column identities (their cells stay ``missing``).
+
+    markitdown takes a row whose cells are all empty out of its table and prints
+    its label as a line of text (the balanced set's rt_012: ``二、上年结转政府信息
+    公开申请数量`` between two pipe rows). Such a row adds nothing to a column's
+    sum; were its numbers lost instead, no choice of the other rows' readings
+    would satisfy every column, and nothing is placed.
+    """
+    if not any(t.loose for r in rows if r.segment is not None for t in r.segment.values):
+        return {}
+    out = {}
+    for r in rows:
+        if r.segment is not None and not r.segment.values and r.cols == cols and not r.doubted:
+            at = r.segment.start
+            out[r.code] = _Row(r.code, r.cols, r.kinds, r.segment,
+                               [[Piece(None, "", at, at, blank=True) for _ in cols]])
+    return out
 
 
 def _place_group(usable: dict[str, _Row], idents: list[_Terms], width: int) -> list[str]:
