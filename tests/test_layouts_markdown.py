@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from itertools import product
 
 import pytest
 from conftest import EXPECTED
@@ -20,6 +21,7 @@ from render import random_values, render, render_markdown
 from test_layouts_converters import tally
 
 import govopen
+from govopen.spans import placements
 
 STEMS = sorted(p.name[:-4] for p in EXPECTED.glob("*.csv") if not p.name.endswith(".issues.csv"))
 
@@ -408,3 +410,43 @@ def test_a_number_in_the_first_cell_of_section_four_is_the_first_column():
     merged = APPEALS_FIRST_CELL.replace("| 结果维持 | 结果纠正 | 其他结果 |", "| 结果维持 结果纠正 | | 其他结果 |")
     cells = _appeals(merged)
     assert cells[("review", "upheld")][1] == "ambiguous"
+
+
+@st.composite
+def _spans_and_cells(draw):
+    """Header spans as markdown headers give them (each cell a run of columns, in
+    order, a column named by at most two neighbouring cells) and numbers per cell."""
+    n = draw(st.integers(1, 7))
+    spans: dict[int, tuple[int, ...]] = {}
+    col, cell = 0, draw(st.integers(0, 2))
+    while col < n:
+        width = draw(st.integers(1, min(3, n - col)))
+        spans[cell] = tuple(range(col, col + width))
+        shared = col + width < n and draw(st.booleans())  # the next cell shares the last
+        col += width - shared
+        cell += 1
+        if shared:
+            spans[cell] = (col,)
+            col += 1
+            cell += 1
+    cells = [(c, [f"{c}.{i}" for i in range(draw(st.integers(0, len(cols))))])
+             for c, cols in sorted(spans.items())]
+    return spans, cells, n
+
+
+@given(_spans_and_cells())
+@settings(max_examples=200, deadline=None)
+def test_placements_keep_the_printed_order_in_the_columns_each_cell_names(case):
+    spans, cells, n = case
+    got = placements(cells, spans, n, 10_000)
+    numbers = [(c, x) for c, xs in cells for x in xs]
+    # every way, by brute force: a column for each number, rising, in its cell's span
+    want = []
+    for cols in product(range(n), repeat=len(numbers)):
+        if all(a < b for a, b in zip(cols, cols[1:], strict=False)) and all(
+                col in spans[c] for col, (c, _) in zip(cols, numbers, strict=True)):
+            row = [None] * n
+            for col, (_, x) in zip(cols, numbers, strict=True):
+                row[col] = x
+            want.append(row)
+    assert (got or []) == want
