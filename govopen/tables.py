@@ -24,17 +24,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import combinations, product
+from itertools import combinations, takewhile
 
 from govopen.apart import ROW_START, columns_apart, place_blanks
 from govopen.issues import Issue, shown
 from govopen.joint import Sum, solve
 from govopen.limits import check
 from govopen.sections import Section, find_sections
-from govopen.spans import header_spans
+from govopen.spans import header_spans, placements
 from govopen.split import MAX_READINGS, Budget, Piece, consistent, readings
 from govopen.templates import Template, Term, identities, template
 from govopen.tokens import Segment, Token, segment
@@ -920,40 +920,127 @@ def _row_spans(rows: list[_Row], segs: list[Segment], tmpl: Template
                ) -> dict[str, dict[int, tuple[int, ...]]]:
     """The cells of a loose grid's rows and the columns each spans, where the header
     lines of the row's piece (its lines before the first that prints a number) name
-    every column of the template in one cell (see :func:`govopen.spans.header_spans`)."""
-    texts: dict[int, dict[int, str]] = {}  # line → cell → its text
-    nums: set[int] = set()  # the lines that print a number
+    every column of the template (see :func:`govopen.spans.header_spans`).
+
+    A later piece of the same width that names no column is read by the header
+    of the piece before it when only lines of text stand between them (markitdown
+    takes a wrapped label such as 年度办 out of the table, and draws the rest in the
+    same columns). After a blank line (a page break) it is not: markitdown draws
+    each table by its own words, and a piece of the same width may have other
+    columns (rt_016: the cell a wrapped header name made is gone, a padding
+    cell added). A piece whose numbers do not all fit the cells its header names
+    (two numbers in one column, a number under no column) has other columns than
+    its header says: none of its rows is read by it.
+    """
+    texts, numbers = _grid_cells(segs)
+    printed = {t.line for seg in segs for t in (*seg.labels, *seg.values)}
+    patterns = [c.pattern for c in tmpl.cols]
+    found: dict[int, dict[int, tuple[int, ...]] | None] = {}  # first line of a piece → spans
+    before: tuple[int, int, dict[int, tuple[int, ...]] | None] = (-1, -1, None)
+    for first, piece in _grid_pieces(texts).items():
+        width = max(texts[first])
+        head = [[texts[k].get(c, "") for c in range(width + 1)]
+                for k in takewhile(lambda k: k not in numbers, piece)]
+        spans = header_spans(head, patterns) if head else None
+        if spans is None and not any(_names_a_column(cells.values(), patterns)
+                                     for cells in map(texts.get, piece[:len(head)]) if cells):
+            last, was, spans_before = before
+            if was == width and set(range(last + 1, first)) <= printed:
+                spans = spans_before  # the same table, only lines of text between
+        if spans is not None and not all(_fits(numbers[k], spans, len(patterns))
+                                         for k in piece if k in numbers):
+            spans = None
+        found[first] = spans
+        before = (piece[-1], width, spans)
+    out: dict[str, dict[int, tuple[int, ...]]] = {}
+    codes = tuple(c.code for c in tmpl.cols)
+    pieces = _grid_pieces(texts)
+    first_of = {k: first for first, piece in pieces.items() for k in piece}
+    for row in rows:
+        values = row.segment.values if row.segment is not None else []
+        lines = {t.line for t in values if t.loose and t.cell is not None}
+        if len(lines) != 1:
+            continue
+        line = lines.pop()
+        spans = found.get(first_of[line]) if row.cols == codes else _subtable_spans(
+            line, pieces[first_of[line]], texts, numbers, tmpl, row.cols)
+        if spans is not None:
+            out[row.code] = spans
+    return out
+
+
+def _subtable_spans(line: int, piece: list[int], texts: dict[int, dict[int, str]],
+                    numbers: dict[int, dict[int, int]], tmpl: Template, cols: tuple[str, ...]
+                    ) -> dict[int, tuple[int, ...]] | None:
+    """The columns each cell of a row of table 二 spans, by the header line of its
+    sub-table (``信息内容 | 本年制发件数 | …``: the last line of its piece above it
+    that names a column, see :func:`govopen.spans.header_spans` with ``runs``),
+    where every row of the sub-table fits them."""
+    patterns = [c.pattern for c in tmpl.cols]
+    heads = [k for k in piece if k not in numbers and _names_a_column(texts[k].values(), patterns)]
+    head = max((k for k in heads if k < line), default=None)
+    if head is None:
+        return None
+    width = max(texts[head])
+    own = {c.code: c.pattern for c in tmpl.cols}
+    spans = header_spans([[texts[head].get(c, "") for c in range(width + 1)]],
+                         [own[c] for c in cols], runs=True)
+    end = min((k for k in heads if k > head), default=piece[-1] + 1)
+    if spans is None or not all(_fits(numbers[k], spans, len(cols))
+                                for k in range(head + 1, end) if k in numbers):
+        return None
+    return spans
+
+
+def _names_a_column(texts: Iterable[str], patterns: Sequence[re.Pattern[str]]) -> bool:
+    """Whether some text (a header cell) names one of the template's columns."""
+    return any(p.search(re.sub(r"\s+", "", t)) for p in patterns for t in texts)
+
+
+def _grid_cells(segs: list[Segment]) -> tuple[dict[int, dict[int, str]], dict[int, dict[int, int]]]:
+    """The text of each cell of a loose grid's lines (line → cell → text), and how
+    many numbers each cell prints on the lines that print one."""
+    texts: dict[int, dict[int, str]] = {}
+    numbers: dict[int, dict[int, int]] = {}
     for seg in segs:
         for t in (*seg.labels, *seg.values):
             if t.loose and t.cell is not None:
                 cells = texts.setdefault(t.line, {})
                 cells[t.cell] = cells.get(t.cell, "") + (t.text if t.kind == "text" else "")
                 if t.kind == "num":
-                    nums.add(t.line)
-    patterns = [c.pattern for c in tmpl.cols]
-    found: dict[int, dict[int, tuple[int, ...]] | None] = {}  # first line of a piece → spans
+                    counts = numbers.setdefault(t.line, {})
+                    counts[t.cell] = counts.get(t.cell, 0) + 1
+    return texts, numbers
+
+
+def _grid_pieces(texts: dict[int, dict[int, str]]) -> dict[int, list[int]]:
+    """The pieces of a loose grid (runs of lines one after another, of one width),
+    by their first line.
+
+    Example:
+        >>> _grid_pieces({1: {0: "", 2: ""}, 2: {2: ""}, 3: {1: ""}, 5: {1: ""}})
+        {1: [1, 2], 3: [3], 5: [5]}
+    """
+    out: dict[int, list[int]] = {}
+    first = -2
     for line in sorted(texts):
-        if line - 1 in texts and max(texts[line - 1]) == max(texts[line]):
-            continue  # not the first line of its piece
-        head = []
-        for k in range(line, line + len(texts)):
-            if k not in texts or k in nums or max(texts[k]) != max(texts[line]):
-                break
-            head.append([texts[k].get(c, "") for c in range(max(texts[k]) + 1)])
-        found[line] = header_spans(head, patterns) if head else None
-    out: dict[str, dict[int, tuple[int, ...]]] = {}
-    codes = tuple(c.code for c in tmpl.cols)
-    for row in rows:
-        values = row.segment.values if row.segment is not None else []
-        lines = {t.line for t in values if t.loose and t.cell is not None}
-        if row.cols != codes or len(lines) != 1:
-            continue
-        first = line = lines.pop()
-        while first - 1 in texts and max(texts[first - 1]) == max(texts[line]):
-            first -= 1
-        if (spans := found.get(first)) is not None:
-            out[row.code] = spans
+        if not (line - 1 in texts and max(texts[line - 1]) == max(texts[line])):
+            first = line
+        out.setdefault(first, []).append(line)
     return out
+
+
+def _fits(counts: dict[int, int], spans: dict[int, tuple[int, ...]], n: int) -> bool:
+    """Whether the numbers a line prints in each cell (cell → how many) stand in the
+    columns ``spans`` gives its cells, some way.
+
+    Example:
+        >>> spans = {3: (0,), 4: (1,), 5: (1,), 6: (2,)}  # column 1 named by cells 4 and 5
+        >>> _fits({3: 1, 4: 1, 6: 1}, spans, 3), _fits({4: 1, 5: 1}, spans, 3)
+        (True, False)
+    """
+    return all(c in spans for c in counts) and placements(
+        [(c, [c] * counts[c]) for c in sorted(counts)], spans, n, MAX_ALIGNMENTS) is not None
 
 
 def _read_spans(row: _Row, table: str, result: TableResult,
@@ -962,8 +1049,10 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     (nothing read) unless every value token stands in such a cell, numbers or blanks.
 
     An empty cell is all its columns blank; ``k`` numbers in a cell of ``m``
-    columns stand in it in the order printed, each placement a reading (the row's
-    identities, then the table's column identities, choose, or the cells stay NaN).
+    columns stand in it in the order printed, and a number under a wrapped name
+    in the column both its cells name (:func:`govopen.spans.placements`); each
+    placement is a reading (the row's identities, then the table's column
+    identities, choose, or the cells stay NaN).
     """
     if spans is None or row.segment is None or row.doubted:
         return False
@@ -971,30 +1060,30 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     if any(t.cell not in spans and t.kind != "blank" for t in tokens) or any(
             t.kind == "text" for t in tokens):
         return False
-    choices: list[list[list[Token]]] = []
+    cells: list[tuple[int, list[Token]]] = []
+    blanks: dict[int, Token] = {}  # column → the token standing for it when blank
     for cell in sorted(spans):
         printed = [t for t in tokens if t.cell == cell]
         here = [t for t in printed if t.kind == "num"]
-        m = len(spans[cell])
         # A cell not printed, or numbers and a blank mark in one cell: not this reading.
-        if not printed or len(here) > m or here and len(here) != len(printed):
+        if not printed or len(here) > len(spans[cell]) or here and len(here) != len(printed):
             return False
-        if not here:  # an empty cell (or one blank mark): every column it spans blank
-            choices.append([[printed[0]] * m])
-            continue
+        cells.append((cell, here))
         at = printed[0]
-        ways = []
-        for slots in combinations(range(m), len(here)):
-            it = iter(here)
-            ways.append([next(it) if j in slots else Token(
-                "blank", "", at.start, at.start, at.line, joinable=False) for j in range(m)])
-        choices.append(ways)
-    if math.prod(len(w) for w in choices) > MAX_ALIGNMENTS:
+        for col in spans[cell]:
+            # an empty cell (or one blank mark) stands for every column it spans
+            if not here:
+                blanks[col] = at
+            elif col not in blanks:
+                blanks[col] = Token("blank", "", at.start, at.start, at.line, joinable=False)
+    ways = placements(cells, spans, len(row.cols), MAX_ALIGNMENTS)
+    if ways is None:
         return False
     options: list[list[Piece]] = []
     seen: set[tuple[tuple[float | None, bool], ...]] = set()
-    for pick in product(*choices):
-        found = readings([t for way in pick for t in way], row.kinds, result.budget)
+    for way in ways:
+        found = readings([blanks[k] if t is None else t for k, t in enumerate(way)], row.kinds,
+                         result.budget)
         if found is None:
             return False
         _add_new(found, seen, options)
@@ -1341,7 +1430,8 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     the cells on which those choices agree are taken, with status
     ``ok_by_identity`` and one info issue naming the rows. Only rows whose
     readings all satisfy their own row identities take part: an identity with a
-    row that is missing, unreadable or whose own total fails is not used. An
+    row that is missing (but for a markdown row printed as its label alone, see
+    :func:`_label_only_rows`), unreadable or whose own total fails is not used. An
     identity that fails in some column whatever the choice (the report's
     arithmetic is broken) leaves every row it touches as it was, and so does a
     search past its bound; no number is changed, only where it stands.
@@ -1355,6 +1445,7 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
     usable = {r.code: r for r in rows if r.options and r.cols == cols and not r.unread and all(
         all(check([p.value for p in o]) for check in _row_checks(table, r.cols))
         for o in r.options)}
+    usable |= _label_only_rows(rows, cols)
     # The usable identities that touch a row with several readings, joined into
     # groups that share such rows: each group is searched by itself.
     groups: list[tuple[set[str], list[_Terms]]] = []
@@ -1380,6 +1471,27 @@ def _place_jointly(rows: list[_Row], table: str, result: TableResult) -> None:
             "(blank cells not printed, or digits without separators); their cells are taken "
             "where every choice of readings that satisfies the table's column identities "
             "agrees (no number changed, only where it stands)", table=table))
+
+
+def _label_only_rows(rows: list[_Row], cols: tuple[str, ...]) -> dict[str, _Row]:
+    """The rows of a markdown table printed as their label alone, each as one
+    reading of blank cells, for the column identities (their cells stay ``missing``).
+
+    markitdown takes a row whose cells are all empty out of its table and prints
+    its label as a line of text (the balanced set's rt_012: ``二、上年结转政府信息
+    公开申请数量`` between two pipe rows). Such a row adds nothing to a column's
+    sum; were its numbers lost instead, no choice of the other rows' readings
+    would satisfy every column, and nothing is placed.
+    """
+    if not any(t.loose for r in rows if r.segment is not None for t in r.segment.values):
+        return {}
+    out = {}
+    for r in rows:
+        if r.segment is not None and not r.segment.values and r.cols == cols and not r.doubted:
+            at = r.segment.start
+            out[r.code] = _Row(r.code, r.cols, r.kinds, r.segment,
+                               [[Piece(None, "", at, at, blank=True) for _ in cols]])
+    return out
 
 
 def _place_group(usable: dict[str, _Row], idents: list[_Terms], width: int) -> list[str]:
@@ -1533,6 +1645,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
                ("count",) * 15, Segment("", values=tokens))
     staged = TableResult()
     options = _readings(tokens, row.kinds, result.shifted, result.budget)
+    if options:
+        options = _from_first_cell(options, tokens, segs, tmpl)
     if options is None:
         _too_many(row, tokens, "appeals", staged)
     elif options:
@@ -1552,3 +1666,29 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     for f in staged.findings:
         f.row = ""  # the staged row code "appeals" is not one of the contract's rows
         result.findings.append(f)
+
+
+def _from_first_cell(options: list[list[Piece]], tokens: list[Token], segs: list[Segment],
+                     tmpl: Template) -> list[list[Piece]]:
+    """The readings of section 四's row that start with the number a markdown row
+    prints in its first cell, where the header's first cell names 结果维持 alone.
+
+    In markdown the empty cells of section 四 do not say where its blanks are
+    (markitdown draws 15 columns as 12 or 13 cells), but nothing stands left of
+    the first cell: a number there is the first column's, unless the first header
+    cell names more columns than it (``结果维持 结果纠正``). The other readings,
+    placing a blank before it, are dropped (all of them, if none is left).
+    """
+    first = tokens[0] if tokens else None
+    if first is None or not first.loose or first.cell != 0 or first.kind != "num":
+        return options
+    heads = [t for s in segs for t in (*s.labels, *s.values)
+             if t.loose and t.cell == 0 and t.line < first.line and t.kind == "text"]
+    names = [c.pattern for c in tmpl.cols]
+    if not any(names[0].search(t.text) and not any(p.search(t.text) for p in names[1:])
+               for t in heads):
+        return options
+    kept = [o for o in options if o[0].value is not None and not o[0].blank
+            and o[0].start == first.start]
+    return kept or options
+

@@ -157,22 +157,31 @@ def _heading_joined(cells: list[str]) -> list[str]:
 
     pymupdf4llm takes a heading printed just above a table into its header row,
     a piece in each of the first cells (``|三、收到和<br>（本列|处理政府信息公开申请情况<br>
-    数据的…|``): the first lines of those cells, read left to right, are the heading.
+    数据的…|``, or over three cells ``|三、收到和|处理政府信息公|开申请情况|``): the first
+    lines of those cells, read left to right until they name a section, are the heading.
 
     Example:
         >>> _heading_joined(["三、收到和\n（本列", "处理政府信息公开申请情况\n数据的", "自然人"])
         ['三、收到和处理政府信息公开申请情况\n（本列', '数据的', '自然人']
+        >>> _heading_joined(["三、收到和\n（本列", "处理政府信息公\n数据的", "开申请情况\n第一项", ""])
+        ['三、收到和处理政府信息公开申请情况\n（本列', '数据的', '第一项', '']
         >>> _heading_joined(["三、本", "（一）予以公开", "3"])
         ['三、本', '（一）予以公开', '3']
     """
     if len(cells) < 2 or not _SECTION_START.match(cells[0]):
         return cells
-    head0, _, rest0 = cells[0].partition("\n")
-    head1, _, rest1 = cells[1].partition("\n")
-    if any(s.start == 0 for s in find_sections(head0)) or not any(
-            s.number and s.start == 0 for s in find_sections(head0 + head1)):
+    heads, rests = zip(*(c.partition("\n")[::2] for c in cells[:_HEADING_CELLS]), strict=True)
+    if any(s.start == 0 for s in find_sections(heads[0])):
         return cells
-    return [f"{head0}{head1}\n{rest0}".rstrip("\n"), rest1, *cells[2:]]
+    for n in range(2, len(heads) + 1):
+        if any(s.number and s.start == 0 for s in find_sections("".join(heads[:n]))):
+            first = f"{''.join(heads[:n])}\n{rests[0]}".rstrip("\n")
+            return [first, *rests[1:n], *cells[n:]]
+    return cells
+
+
+# A heading is broken over at most this many cells (pymupdf4llm: two or three).
+_HEADING_CELLS = 3
 
 
 def merge_values(cells: list[str]) -> list[str]:
