@@ -208,7 +208,7 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
         return None
     slot, width = list(range(len(groups))), len(groups)
     if (found := _header_columns(head, groups, widths, label_end)) is not None:
-        slot, width = found
+        slot, width = list(found[0]), found[1]
     elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
         return None
     elif widths and width not in widths:
@@ -241,20 +241,40 @@ _HEAD_CLEAR = 2.5
 
 
 def _header_columns(head: Sequence[str], groups: list[list[float]], widths: frozenset[int],
-                    label_end: float) -> tuple[list[int], int] | None:
+                    label_end: float) -> tuple[tuple[int, ...], int] | None:
     """The column of each group of numbers, and how many there are, by the header.
 
     The header's columns are its lowest cells: a cell with none printed under it
-    (over its width: a Chinese character prints two wide) and right of the
-    rows' labels. Their number must be one of ``widths``, every group must fall
-    clearly on one of them (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on
-    its own, all the groups shifted alike from them. None otherwise.
+    and right of the rows' labels. How far a cell reaches is not certain in a
+    dump (:func:`_leaves`), so the cells are found both ways; the groups are
+    placed only where one way gives columns (one of ``widths``) that every group
+    falls on clearly (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on its
+    own, all shifted alike, or both ways give the same. None otherwise.
 
     Example:
         >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
-        ([0, 2], 3)
+        ((0, 2), 3)
     """
-    cells = [[((m.start() + m.end()) / 2, _printed(m.group()) / 2, m.group())
+    found = {_on_leaves(_leaves(head, reach, label_end), groups, widths)
+             for reach in _REACHES} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _leaves(head: Sequence[str], reach: Callable[[str], int], label_end: float) -> list[float]:
+    """The middles of the header's lowest cells, each reaching ``reach`` columns.
+
+    pdftotext sets a word at the column of its x but gives each character one
+    column, so a Chinese word reaches over at least its characters and at most
+    its printed width (two a character) of the words under it: 自然人 at column
+    40 ends by 43 or by 46.
+
+    Example:
+        >>> _leaves(["自然人", "      商业企业"], len, 0)
+        [1.5, 8.0]
+        >>> _leaves(["自然人", "      商业企业"], _printed, 0)
+        [8.0]
+    """
+    cells = [[((m.start() + m.end()) / 2, reach(m.group()) / 2, m.group())
               for m in re.finditer(r"\S+", ln)] for ln in head]
     leaves = []
     for k, line in enumerate(cells):
@@ -263,7 +283,12 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
                         for below in cells[k + 1:] for mid2, half2, _ in below)
             if not under and len(t) <= _HEAD_CELL and mid > label_end:
                 leaves.append(mid)
-    leaves.sort()
+    return sorted(leaves)
+
+
+def _on_leaves(leaves: list[float], groups: list[list[float]],
+               widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """The leaf each group falls on clearly, and how many leaves, or None."""
     if len(leaves) not in widths or any(
             b - a < _APART for a, b in zip(leaves, leaves[1:], strict=False)):
         return None
@@ -281,12 +306,17 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
         shift.append(mid - leaves[near[0]])
     if max(shift) - min(shift) > _SPREAD:
         return None
-    return slot, len(leaves)
+    return tuple(slot), len(leaves)
 
 
 def _printed(text: str) -> int:
     """How many columns ``text`` prints over: a wide (Chinese) character two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# How far a header cell reaches over the cells under it: by its characters or
+# by its printed width (see :func:`_leaves`).
+_REACHES: tuple[Callable[[str], int], ...] = (len, _printed)
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,
