@@ -256,8 +256,60 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
         ((0, 2), 3)
     """
     found = {_on_leaves(_leaves(head, reach, label_end), groups, widths)
-             for reach in _REACHES} - {None}
+             for reach in _REACHES}
+    found.add(_in_spans(_spans(head, label_end), groups, widths))
+    found.discard(None)
     return found.pop() if len(found) == 1 else None
+
+
+def _spans(head: Sequence[str], label_end: float) -> list[tuple[float, float]]:
+    """Where the numbers under each of the header's lowest cells have their middles.
+
+    A number under a cell has its middle between the cell's middle counted in
+    characters and its middle counted in printed width (pdftotext gives each
+    character one column, but later words stand where their x is: see
+    :func:`_leaves`), give or take :data:`_SPAN_SLACK`. A lowest cell that is
+    the only one under the cell above it is that cell's last characters,
+    wrapped (社会公益组 over 织): the cell above is the column.
+
+    Example:
+        >>> _spans(["自然人   社会公益组", "        织"], 0)
+        [(0.5, 4.0), (7.5, 12.0)]
+    """
+    words = [[(m.start(), m.group()) for m in re.finditer(r"\S+", ln)] for ln in head]
+
+    def over(a: tuple[int, str], b: tuple[int, str]) -> bool:
+        return a[0] < b[0] + len(b[1]) and b[0] < a[0] + len(a[1])
+
+    out = []
+    for k, line in enumerate(words):
+        for w in line:
+            if any(over(w, b) for below in words[k + 1:] for b in below):
+                continue
+            above = [a for a in words[k - 1] if over(a, w)] if k else []
+            if len(above) == 1 and [b for b in line if over(above[0], b)] == [w]:
+                w = above[0]  # the wrapped end of the cell above
+            start, text = w
+            if len(text) <= _HEAD_CELL and start + len(text) / 2 > label_end:
+                out.append((start + len(text) / 2 - _SPAN_SLACK,
+                            start + _printed(text) / 2 + _SPAN_SLACK))
+    return sorted(set(out))
+
+
+def _in_spans(spans: list[tuple[float, float]], groups: list[list[float]],
+              widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """The span each group lies in, all of it, and how many spans, or None
+    (spans that overlap, or a group in none)."""
+    if len(spans) not in widths or any(
+            b[0] <= a[1] for a, b in zip(spans, spans[1:], strict=False)):
+        return None
+    slot: list[int] = []
+    for g in groups:
+        inside = [j for j, (lo, hi) in enumerate(spans) if lo <= g[0] and g[-1] <= hi]
+        if len(inside) != 1 or (slot and inside[0] <= slot[-1]):
+            return None
+        slot.append(inside[0])
+    return tuple(slot), len(spans)
 
 
 def _leaves(head: Sequence[str], reach: Callable[[str], int], label_end: float) -> list[float]:
@@ -317,6 +369,9 @@ def _printed(text: str) -> int:
 # How far a header cell reaches over the cells under it: by its characters or
 # by its printed width (see :func:`_leaves`).
 _REACHES: tuple[Callable[[str], int], ...] = (len, _printed)
+# How far the middle of a number may stand outside its header cell's span of
+# middles (:func:`_spans`): pdftotext rounds each word's x to a column.
+_SPAN_SLACK = 1.0
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,
