@@ -78,8 +78,11 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
             block, quiet = [], 0
         if (row := rows[i]) is not None:
             if not block:
-                head = [lines[j] for j in text[-_HEAD_LINES:]
-                        if pages is None or pages[j] == pages[i]]
+                # Rows printed all blank (text only where the labels stand)
+                # between the header and the first row are no part of it.
+                head = [lines[j] for j in text if (pages is None or pages[j] == pages[i])
+                        and any(m.start() >= row[2] for m in _CHUNK.finditer(lines[j]))
+                        ][-_HEAD_LINES:]
             numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
             block.append(i)
             quiet, text = 0, []
