@@ -249,10 +249,11 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
 
     The header's columns are its lowest cells: a cell with none printed under it
     and right of the rows' labels. How far a cell reaches is not certain in a
-    dump (:func:`_leaves`), so the cells are found both ways; the groups are
-    placed only where one way gives columns (one of ``widths``) that every group
-    falls on clearly (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on its
-    own, all shifted alike, or both ways give the same. None otherwise.
+    dump (:func:`_leaves`), so the cells are found with each of
+    :data:`_REACHES`, and the groups fitted to them in two ways: each group
+    near one cell's middle (:func:`_on_leaves`) or within its span of middles
+    (:func:`_spans`). The columns must be one of ``widths``. The groups are
+    placed only where the ways that fit all give the same; None otherwise.
 
     Example:
         >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
@@ -260,29 +261,30 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
     """
     found = {_on_leaves(_leaves(head, reach, label_end), groups, widths)
              for reach in _REACHES}
-    found.add(_in_spans(_spans(head, label_end), groups, widths))
+    found |= {_in_spans(_spans(head, reach, label_end), groups, widths) for reach in _REACHES}
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 
 
-def _spans(head: Sequence[str], label_end: float) -> list[tuple[float, float]]:
+def _spans(head: Sequence[str], reach: Callable[[str], int],
+           label_end: float) -> list[tuple[float, float]]:
     """Where the numbers under each of the header's lowest cells have their middles.
 
     A number under a cell has its middle between the cell's middle counted in
-    characters and its middle counted in printed width (pdftotext gives each
-    character one column, but later words stand where their x is: see
-    :func:`_leaves`), give or take :data:`_SPAN_SLACK`. A lowest cell that is
-    the only one under the cell above it is that cell's last characters,
-    wrapped (社会公益组 over 织): the cell above is the column.
+    characters and its middle counted in printed width (see :func:`_leaves`),
+    give or take :data:`_SPAN_SLACK`. A cell is under another where they
+    overlap, each reaching ``reach`` columns. A lowest cell that is the only
+    one under the cell above it is that cell's last characters, wrapped
+    (社会公益组 over 织): the cell above is the column.
 
     Example:
-        >>> _spans(["自然人   社会公益组", "        织"], 0)
+        >>> _spans(["自然人   社会公益组", "        织"], len, 0)
         [(0.5, 4.0), (7.5, 12.0)]
     """
     words = [[(m.start(), m.group()) for m in re.finditer(r"\S+", ln)] for ln in head]
 
     def over(a: tuple[int, str], b: tuple[int, str]) -> bool:
-        return a[0] < b[0] + len(b[1]) and b[0] < a[0] + len(a[1])
+        return a[0] < b[0] + reach(b[1]) and b[0] < a[0] + reach(a[1])
 
     out = []
     for k, line in enumerate(words):
@@ -343,7 +345,9 @@ def _leaves(head: Sequence[str], reach: Callable[[str], int], label_end: float) 
 
 def _on_leaves(leaves: list[float], groups: list[list[float]],
                widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
-    """The leaf each group falls on clearly, and how many leaves, or None."""
+    """The leaf each group falls on clearly (at most :data:`_HEAD_NEAR` from its
+    middle, :data:`_HEAD_CLEAR` nearer than to the next), each on its own, all
+    shifted alike, and how many leaves; or None."""
     if len(leaves) not in widths or any(
             b - a < _APART for a, b in zip(leaves, leaves[1:], strict=False)):
         return None
