@@ -78,11 +78,8 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
             block, quiet = [], 0
         if (row := rows[i]) is not None:
             if not block:
-                # Rows printed all blank (text only where the labels stand)
-                # between the header and the first row are no part of it.
-                head = [lines[j] for j in text if (pages is None or pages[j] == pages[i])
-                        and any(m.start() >= row[2] for m in _CHUNK.finditer(lines[j]))
-                        ][-_HEAD_LINES:]
+                head = _head(lines, [j for j in text if pages is None or pages[j] == pages[i]],
+                             row[2])
             numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
             block.append(i)
             quiet, text = 0, []
@@ -99,6 +96,27 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
             _place(block, rows, out, head, widths)
             block, quiet = [], 0
     _place(block, rows, out, head, widths)
+    return out
+
+
+def _head(lines: list[str], text: list[int], label_end: int) -> list[str]:
+    """The header of a block of rows: the lines of ``text`` right above its first
+    row, at most :data:`_HEAD_LINES`. Rows printed all blank (text only left of
+    ``label_end``, where the labels stand) may stand between it and the first
+    row; above the header, such a line (a heading) ends it.
+
+    Example:
+        >>> _head(["第二十条", "信息内容    本年制发件数", "一、本年新收"], [0, 1, 2], 6)
+        ['信息内容    本年制发件数']
+    """
+    out: list[str] = []
+    for j in reversed(text):
+        if any(m.start() >= label_end for m in _CHUNK.finditer(lines[j])):
+            out.insert(0, lines[j])
+            if len(out) == _HEAD_LINES:
+                break
+        elif out:
+            break
     return out
 
 
