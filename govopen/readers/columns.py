@@ -279,32 +279,31 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
     """
     found = {_on_leaves(_leaves(head, reach, label_end), groups, widths)
              for reach in _REACHES}
-    found |= {_in_spans(_spans(head, reach, label_end), groups, widths) for reach in _REACHES}
+    for reach in _REACHES:
+        cells = _cells(head, reach, label_end)
+        found |= {_in_spans(_spans(cells), groups, widths), _from_starts(cells, groups, widths)}
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 
 
-def _spans(head: Sequence[str], reach: Callable[[str], int],
-           label_end: float) -> list[tuple[float, float]]:
-    """Where the numbers under each of the header's lowest cells have their middles.
+def _cells(head: Sequence[str], reach: Callable[[str], int],
+           label_end: float) -> list[tuple[int, str]]:
+    """The header's lowest cells (start, text), each reaching ``reach`` columns.
 
-    A number under a cell has its middle between the cell's middle counted in
-    characters and its middle counted in printed width (see :func:`_leaves`),
-    give or take :data:`_SPAN_SLACK`. A cell is under another where they
-    overlap, each reaching ``reach`` columns. A lowest cell that is the only
+    A cell is under another where they overlap. A lowest cell that is the only
     one under the cell above it is that cell's last characters, wrapped
     (社会公益组 over 织): the cell above is the column.
 
     Example:
-        >>> _spans(["自然人   社会公益组", "        织"], len, 0)
-        [(0.5, 4.0), (7.5, 12.0)]
+        >>> _cells(["自然人   社会公益组", "        织"], len, 0)
+        [(0, '自然人'), (6, '社会公益组')]
     """
     words = [[(m.start(), m.group()) for m in re.finditer(r"\S+", ln)] for ln in head]
 
     def over(a: tuple[int, str], b: tuple[int, str]) -> bool:
         return a[0] < b[0] + reach(b[1]) and b[0] < a[0] + reach(a[1])
 
-    out = []
+    out = set()
     for k, line in enumerate(words):
         for w in line:
             if any(over(w, b) for below in words[k + 1:] for b in below):
@@ -312,11 +311,22 @@ def _spans(head: Sequence[str], reach: Callable[[str], int],
             above = [a for a in words[k - 1] if over(a, w)] if k else []
             if len(above) == 1 and [b for b in line if over(above[0], b)] == [w]:
                 w = above[0]  # the wrapped end of the cell above
-            start, text = w
-            if len(text) <= _HEAD_CELL and start + len(text) / 2 > label_end:
-                out.append((start + len(text) / 2 - _SPAN_SLACK,
-                            start + _printed(text) / 2 + _SPAN_SLACK))
-    return sorted(set(out))
+            if len(w[1]) <= _HEAD_CELL and w[0] + len(w[1]) / 2 > label_end:
+                out.add(w)
+    return sorted(out)
+
+
+def _spans(cells: list[tuple[int, str]]) -> list[tuple[float, float]]:
+    """Where the numbers under each cell have their middles: between the cell's
+    middle counted in characters and its middle counted in printed width (see
+    :func:`_leaves`), give or take :data:`_SPAN_SLACK`.
+
+    Example:
+        >>> _spans([(0, '自然人'), (6, '社会公益组')])
+        [(0.5, 4.0), (7.5, 12.0)]
+    """
+    return [(start + len(text) / 2 - _SPAN_SLACK, start + _printed(text) / 2 + _SPAN_SLACK)
+            for start, text in cells]
 
 
 def _in_spans(spans: list[tuple[float, float]], groups: list[list[float]],
@@ -333,6 +343,34 @@ def _in_spans(spans: list[tuple[float, float]], groups: list[list[float]],
             return None
         slot.append(inside[0])
     return tuple(slot), len(spans)
+
+
+def _from_starts(cells: list[tuple[int, str]], groups: list[list[float]],
+                 widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """Each group's cell where the header's cells start where their columns do
+    (set left, over numbers set in the middle: 本年制发件数 of table 二): each
+    group from one cell's start to the next's, all as far from their cell's
+    start (:data:`_SPREAD`); or None.
+
+    Example:
+        >>> _from_starts([(4, "本年制发件数"), (20, "本年废止件数"), (36, "现行有效件数")],
+        ...              [[26.5], [42.0]], frozenset({3}))
+        ((1, 2), 3)
+    """
+    starts = [c[0] for c in cells]
+    if len(starts) not in widths:
+        return None
+    slot: list[int] = []
+    for g in groups:
+        inside = [j for j, s in enumerate(starts) if s <= g[0] and (
+            j + 1 == len(starts) or g[-1] < starts[j + 1])]
+        if len(inside) != 1 or (slot and inside[0] <= slot[-1]):
+            return None
+        slot.append(inside[0])
+    offsets = [(g[0] + g[-1]) / 2 - starts[j] for g, j in zip(groups, slot, strict=True)]
+    if max(offsets) - min(offsets) > _SPREAD:
+        return None
+    return tuple(slot), len(starts)
 
 
 def _leaves(head: Sequence[str], reach: Callable[[str], int], label_end: float) -> list[float]:
