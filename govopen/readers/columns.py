@@ -52,6 +52,21 @@ def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]], int] | Non
         else:
             labels.append(m.group())
             end = m.end()
+    if values and labels:
+        # A number one space after a long label (pdftotext gives a Chinese
+        # character one column) is the row's first cell, not part of its label.
+        parts = labels[-1].split(" ")
+        k = len(parts)
+        while k > 1 and _VALUE.match(parts[k - 1]):
+            k -= 1
+        pos = end - len(" ".join(parts[k:]))
+        first = []
+        for p in parts[k:]:
+            first.append((pos, pos + len(p), p))
+            pos += len(p) + 1
+        if first:
+            labels[-1], end = " ".join(parts[:k]), first[0][0] - 1
+            values[:0] = first
     return (labels, values, end) if values else None
 
 
@@ -291,8 +306,8 @@ def _cells(head: Sequence[str], reach: Callable[[str], int],
     """The header's lowest cells (start, text), each reaching ``reach`` columns.
 
     A cell is under another where they overlap. A lowest cell that is the only
-    one under the cell above it is that cell's last characters, wrapped
-    (社会公益组 over 织): the cell above is the column.
+    one under the cell above it, and within its characters, is that cell's last
+    characters, wrapped (社会公益组 over 织): the cell above is the column.
 
     Example:
         >>> _cells(["自然人   社会公益组", "        织"], len, 0)
@@ -309,8 +324,9 @@ def _cells(head: Sequence[str], reach: Callable[[str], int],
             if any(over(w, b) for below in words[k + 1:] for b in below):
                 continue
             above = [a for a in words[k - 1] if over(a, w)] if k else []
-            if len(above) == 1 and [b for b in line if over(above[0], b)] == [w]:
-                w = above[0]  # the wrapped end of the cell above
+            if (len(above) == 1 and [b for b in line if over(above[0], b)] == [w]
+                    and above[0][0] <= w[0] and w[0] + len(w[1]) <= above[0][0] + len(above[0][1])):
+                w = above[0]  # the wrapped end of the cell above, within it
             if len(w[1]) <= _HEAD_CELL and w[0] + len(w[1]) / 2 > label_end:
                 out.add(w)
     return sorted(out)
