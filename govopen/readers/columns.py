@@ -1,15 +1,20 @@
 r"""Columns of text laid out with spaces (``pdftotext -layout``): where blank cells are.
 
 A layout dump keeps each number where it stood on the page, but a blank cell
-leaves only spaces. pdftotext sets each word at the character column its x
-falls on, so positions are counted in characters (a Chinese character counting
-as one, though printed two wide: a label's width does not move the numbers after
-it), and it lays out each page anew, so a block of rows ends at a page break.
-Rows of one block share their column positions: the numbers of all its rows
-gather in narrow groups, the columns, and each row's numbers are placed in
-their groups; the columns a row leaves empty are its blank cells. A column
-blank in every row leaves no group, so the header's lowest cells stand for the
-columns where the groups fall clearly on them; a block whose columns move
+leaves only spaces. pdftotext sets each word at the column the words left of
+it push it to, giving each character one column (a Chinese character counting
+as one, though printed two wide), so a word under a Chinese one starts at the
+column of the character above its x, and a word right of one starts after its
+characters: a header cell 自然人 at column 40 reaches over the numbers under it
+from 40 to somewhere between 43 and 46. It lays out each page anew (the same x
+may print several columns further right on the next page), so a block of rows
+ends at a page break. Rows of one block share their column positions: the
+numbers of all its rows gather in narrow groups, the columns, and each row's
+numbers are placed in their groups; the columns a row leaves empty are its
+blank cells. A column blank in every row leaves no group, so the header's
+lowest cells stand for the columns where the groups fall clearly on them,
+measured each way a cell may reach, and only where the ways agree (a block
+after a page break has no header: it is placed by its groups alone); a block whose columns move
 (pdftotext lays out groups of rows apart) is placed in two parts. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
