@@ -384,3 +384,16 @@ def test_a_header_never_places_a_number_in_another_column(
     for (_, cells, _), row in zip(table, got, strict=True):
         if row is not None and len(row) == 8:
             assert row[1:] == ["" if v is None else str(v) for v in cells], (lines, row)
+
+
+def test_rows_below_a_moved_column_are_placed_by_the_header() -> None:
+    """Balanced rt_006 prints legal_service's 3 of row 一 at 70 and the 3 of
+    4.保护第三方合法权益 at 73, on the same page: the block is placed in two
+    parts, and the lower one, too, by the header (法律服务机 at 68 reaches
+    over both)."""
+    lines = _BALANCED["rt_006.pdf"].split("\n")
+    assert lines[30].index(" 3 ") + 1 == 70 and lines[37].index(" 3 ") + 1 == 73
+    got = _outcomes("rt_006.pdf", "requests", {"new", "granted", "partial", "withheld_secret",
+                                               "withheld_security", "withheld_third_party"},
+                    _BALANCED, _BALANCED_EXPECTED)
+    assert {o for row in got.values() for o in row} == {"right"}, got

@@ -184,8 +184,9 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
                     widths: frozenset[int]) -> dict[int, list[str]] | None:
     """:func:`_clusters` of the block, or of its rows above and below the row
     where its columns move (pdftotext lays out groups of rows apart), each part
-    on its own, the header the upper part's; where the block splits at more
-    than one row, only if every split places every row alike."""
+    on its own, both under the header (of the same page: the header's cells
+    reach over a column that moved a few characters); where the block splits
+    at more than one row, only if every split places every row alike."""
     def part(rs: list[int], head: Sequence[str]) -> dict[int, list[str]] | None:
         return _clusters(rs, rows, head, widths, max(rows[i][2] for i in rs))
 
@@ -194,7 +195,7 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
     found = []
     for k in range(_PART, len(block) - _PART + 1):
         if (upper := part(block[:k], head)) is not None and (
-                lower := part(block[k:], ())) is not None:
+                lower := part(block[k:], head)) is not None:
             found.append(upper | lower)
     # Every row placed alike wherever the block is split, or not at all.
     return found[0] if found and all(f == found[0] for f in found) else None
