@@ -397,3 +397,33 @@ def test_rows_below_a_moved_column_are_placed_by_the_header() -> None:
                                                "withheld_security", "withheld_third_party"},
                     _BALANCED, _BALANCED_EXPECTED)
     assert {o for row in got.values() for o in row} == {"right"}, got
+
+
+def test_a_lone_number_under_its_header_cell() -> None:
+    """rt_026's table 二 prints one number, 250392 of 规章, under 现行有效件数: one
+    group of numbers, placed by the header alone (it stands from the cell's
+    start, under its printed width)."""
+    got = _outcomes("rt_026.pdf", "proactive", {"rules", "normative_docs"})
+    assert {o for row in got.values() for o in row} == {"right"}, got
+
+
+def test_a_header_line_shorter_than_the_numbers_ends_the_table() -> None:
+    """Table 二's next header may end before the numbers above it start: it is a
+    header all the same (a chunk right of the labels), not a row printed blank,
+    so the one-column table under it is placed by its own header."""
+    lines = ["信息内容        本年制发件数        本年废止件数        现行有效件数",
+             "规章                    1                   2                   3",
+             "第二十条第（五）项",
+             "信息内容        本年处理决定数量",
+             "行政许可                 5"]
+    rows = align_columns(lines, None, frozenset({1, 3}))
+    assert rows[1] == ["规章", "1", "2", "3"]
+    assert rows[4] == ["行政许可", "5"]
+
+
+def test_tables_under_the_same_header_are_placed_together() -> None:
+    """rt_049's 行政许可 and 行政处罚 tables (2019 form) print the same header line:
+    their numbers together fall in its three columns."""
+    got = _outcomes("rt_049.pdf", "proactive", {"licensing", "other_services", "penalties",
+                                                 "compulsory"})
+    assert {o for row in got.values() for o in row} == {"right"}, got

@@ -85,38 +85,80 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
     ``widths``: how many columns a table may have; the header above a block
     gives its columns only when it has that many (:func:`_header_columns`).
     """
-    out: list[list[str] | None] = [None] * len(lines)
+    blocks: list[tuple[list[int], list[str]]] = []
     block: list[int] = []
     quiet = 0
     rows = [_items(ln) for ln in lines]
     text: list[int] = []  # lines of text since the last row: a header, perhaps
     head: list[str] = []
     numbers = 0  # where the block's first numbers start, the leftmost
+    labels = 0  # where the block's labels end, the rightmost
     for i, ln in enumerate(lines):
         if block and pages is not None and pages[i] != pages[block[-1]]:
-            _place(block, rows, out, head, widths)
+            blocks.append((block, head))
             block, quiet = [], 0
         if (row := rows[i]) is not None:
             if not block:
                 head = _head(lines, [j for j in text if pages is None or pages[j] == pages[i]],
                              row[2])
             numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
+            labels = max(labels, row[2]) if block else row[2]
             block.append(i)
             quiet, text = 0, []
             continue
         if not ln.strip():
             continue
-        if block and len(ln.rstrip()) < numbers:
+        if block and len(ln.rstrip()) < numbers and not _header_line(ln, labels):
             # Text only where the labels stand: a row whose cells are all blank.
             continue
         text.append(i)
         quiet += 1
         # A header line (several chunks, no number) or two lines of text end a table.
         if quiet >= 2 or len(_CHUNK.findall(ln)) >= 2:
-            _place(block, rows, out, head, widths)
+            blocks.append((block, head))
             block, quiet = [], 0
-    _place(block, rows, out, head, widths)
+    blocks.append((block, head))
+    out: list[list[str] | None] = [None] * len(lines)
+    for block, head in _same_header(blocks, pages):
+        _place(block, rows, out, head, widths)
     return out
+
+
+def _same_header(blocks: list[tuple[list[int], list[str]]], pages: list[int] | None
+                 ) -> list[tuple[list[int], list[str]]]:
+    """The blocks of rows, those one after another under the same header on one
+    page joined (table 二's 行政许可 and 行政处罚 tables print one header each, in
+    the same columns: their numbers together show the columns better).
+
+    Example:
+        >>> _same_header([([1], ["h"]), ([3], ["h"]), ([5], ["g"])], None)
+        [([1, 3], ['h']), ([5], ['g'])]
+    """
+    out: list[tuple[list[int], list[str]]] = []
+    for block, head in blocks:
+        if not block:
+            continue
+        if out and head and out[-1][1] == head and (
+                pages is None or pages[out[-1][0][0]] == pages[block[0]]):
+            out[-1] = (out[-1][0] + block, head)
+        else:
+            out.append((block, head))
+    return out
+
+
+
+
+def _header_line(line: str, label_end: int) -> bool:
+    """Whether a line of text is a header: several chunks, one of them right of
+    where the rows' labels end (a header ending before the numbers start, as
+    table 二's 信息内容 本年增/减 处理决定数量 may, ends the table above it).
+
+    Example:
+        >>> _header_line("信息内容       上一年项目数量", 10), _header_line("年度办  （二）部分公开", 16)
+        (True, False)
+    """
+    chunks = list(_CHUNK.finditer(line))
+    return len(chunks) >= 2 and any(m.start() > label_end for m in chunks)
 
 
 def _head(lines: list[str], text: list[int], label_end: int) -> list[str]:
@@ -244,13 +286,15 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
             groups.append([c])
         else:
             groups[-1].append(c)
-    if any(g[-1] - g[0] > _SPREAD for g in groups) or len(groups) < 2:
+    if any(g[-1] - g[0] > _SPREAD for g in groups):
         return None
     if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
         return None
     slot, width = list(range(len(groups))), len(groups)
     if (found := _header_columns(head, groups, widths, label_end)) is not None:
         slot, width = list(found[0]), found[1]
+    elif len(groups) < 2:
+        return None  # one group: only a header says which column it is
     elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
         return None
     elif widths and width not in widths:
@@ -384,8 +428,9 @@ def _from_starts(cells: list[tuple[int, str]], groups: list[list[float]],
         return None
     slot: list[int] = []
     for g in groups:
-        inside = [j for j, s in enumerate(starts) if s <= g[0] and (
-            j + 1 == len(starts) or g[-1] < starts[j + 1])]
+        inside = [j for j, (s, text) in enumerate(cells)
+                  if s <= g[0] and (len(groups) > 1 or g[-1] <= s + _printed(text)) and (
+                      j + 1 == len(starts) or g[-1] < starts[j + 1])]
         if len(inside) != 1 or (slot and inside[0] <= slot[-1]):
             return None
         slot.append(inside[0])
