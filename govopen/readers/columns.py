@@ -13,8 +13,10 @@ numbers of all its rows gather in narrow groups, the columns, and each row's
 numbers are placed in their groups; the columns a row leaves empty are its
 blank cells. A column blank in every row leaves no group, so the header's
 lowest cells stand for the columns where the groups fall clearly on them,
-measured each way a cell may reach, and only where the ways agree (a block
-after a page break has no header: it is placed by its groups alone); a block whose columns move
+measured each way a cell may reach, and only where the ways agree (a lone
+group, too; a block after a page break has no header: it is placed by its
+groups alone; tables under the same header line on one page are placed
+together); a block whose columns move
 (pdftotext lays out groups of rows apart) is placed in two parts. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
@@ -144,8 +146,6 @@ def _same_header(blocks: list[tuple[list[int], list[str]]], pages: list[int] | N
         else:
             out.append((block, head))
     return out
-
-
 
 
 def _header_line(line: str, label_end: int) -> bool:
@@ -333,10 +333,11 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
     The header's columns are its lowest cells: a cell with none printed under it
     and right of the rows' labels. How far a cell reaches is not certain in a
     dump (:func:`_leaves`), so the cells are found with each of
-    :data:`_REACHES`, and the groups fitted to them in two ways: each group
-    near one cell's middle (:func:`_on_leaves`) or within its span of middles
-    (:func:`_spans`). The columns must be one of ``widths``. The groups are
-    placed only where the ways that fit all give the same; None otherwise.
+    :data:`_REACHES`, and the groups fitted to them in three ways: each group
+    near one cell's middle (:func:`_on_leaves`), within its span of middles
+    (:func:`_spans`) or from its start to the next cell's (:func:`_from_starts`).
+    The columns must be one of ``widths``. The groups are placed only where
+    the ways that fit all give the same; None otherwise.
 
     Example:
         >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
@@ -416,7 +417,8 @@ def _from_starts(cells: list[tuple[int, str]], groups: list[list[float]],
     """Each group's cell where the header's cells start where their columns do
     (set left, over numbers set in the middle: 本年制发件数 of table 二): each
     group from one cell's start to the next's, all as far from their cell's
-    start (:data:`_SPREAD`); or None.
+    start (:data:`_SPREAD`), a lone group under its cell's printed width (no
+    other group shows how far from their starts the numbers stand); or None.
 
     Example:
         >>> _from_starts([(4, "本年制发件数"), (20, "本年废止件数"), (36, "现行有效件数")],
