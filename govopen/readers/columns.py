@@ -291,7 +291,9 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
     if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
         return None
     slot, width = list(range(len(groups))), len(groups)
-    if (found := _header_columns(head, groups, widths, label_end)) is not None:
+    numbers = [v for i in block for v in rows[i][1]]
+    if (found := _header_columns(head, groups, widths, label_end,
+                                 _centred(numbers, groups))) is not None:
         slot, width = list(found[0]), found[1]
     elif len(groups) < 2:
         return None  # one group: only a header says which column it is
@@ -326,8 +328,32 @@ _HEAD_NEAR = 3.0
 _HEAD_CLEAR = 2.5
 
 
+def _centred(numbers: list[tuple[int, int, str]], groups: list[list[float]]) -> bool:
+    """Whether the numbers are set in the middle of their cells: in some group,
+    numbers of different lengths start apart and end apart (set left, they
+    would start alike; set right, end alike).
+
+    Example:
+        >>> _centred([(10, 11, "5"), (8, 13, "12345")], [[10.5, 10.5]])
+        True
+        >>> _centred([(10, 11, "5"), (10, 15, "12345")], [[10.5, 12.5]])
+        False
+    """
+    for g in groups:
+        inside = [v for v in numbers if g[0] <= (v[0] + v[1]) / 2 <= g[-1]]
+        if (max(v[0] for v in inside) - min(v[0] for v in inside) >= _CENTRED
+                and max(v[1] for v in inside) - min(v[1] for v in inside) >= _CENTRED):
+            return True
+    return False
+
+
+# Numbers of one column that start and end this far apart are set in the middle.
+_CENTRED = 2
+
+
 def _header_columns(head: Sequence[str], groups: list[list[float]], widths: frozenset[int],
-                    label_end: float) -> tuple[tuple[int, ...], int] | None:
+                    label_end: float, centred: bool = False
+                    ) -> tuple[tuple[int, ...], int] | None:
     """The column of each group of numbers, and how many there are, by the header.
 
     The header's columns are its lowest cells: a cell with none printed under it
@@ -335,7 +361,9 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
     dump (:func:`_leaves`), so the cells are found with each of
     :data:`_REACHES`, and the groups fitted to them in three ways: each group
     near one cell's middle (:func:`_on_leaves`), within its span of middles
-    (:func:`_spans`) or from its start to the next cell's (:func:`_from_starts`).
+    (:func:`_spans`) or, where the numbers are ``centred`` (:func:`_centred`:
+    set left under cells set in the middle, a number would stand right of the
+    cell before its own), from its start to the next cell's (:func:`_from_starts`).
     The columns must be one of ``widths``. The groups are placed only where
     the ways that fit all give the same; None otherwise.
 
@@ -347,7 +375,9 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
              for reach in _REACHES}
     for reach in _REACHES:
         cells = _cells(head, reach, label_end)
-        found |= {_in_spans(_spans(cells), groups, widths), _from_starts(cells, groups, widths)}
+        found.add(_in_spans(_spans(cells), groups, widths))
+        if centred:
+            found.add(_from_starts(cells, groups, widths))
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 
