@@ -1,15 +1,22 @@
 r"""Columns of text laid out with spaces (``pdftotext -layout``): where blank cells are.
 
 A layout dump keeps each number where it stood on the page, but a blank cell
-leaves only spaces. pdftotext sets each word at the character column its x
-falls on, so positions are counted in characters (a Chinese character counting
-as one, though printed two wide: a label's width does not move the numbers after
-it), and it lays out each page anew, so a block of rows ends at a page break.
-Rows of one block share their column positions: the numbers of all its rows
-gather in narrow groups, the columns, and each row's numbers are placed in
-their groups; the columns a row leaves empty are its blank cells. A column
-blank in every row leaves no group, so the header's lowest cells stand for the
-columns where the groups fall clearly on them; a block whose columns move
+leaves only spaces. pdftotext sets each word at the column the words left of
+it push it to, giving each character one column (a Chinese character counting
+as one, though printed two wide), so a word under a Chinese one starts at the
+column of the character above its x, and a word right of one starts after its
+characters: a header cell 自然人 at column 40 reaches over the numbers under it
+from 40 to somewhere between 43 and 46. It lays out each page anew (the same x
+may print several columns further right on the next page), so a block of rows
+ends at a page break. Rows of one block share their column positions: the
+numbers of all its rows gather in narrow groups, the columns, and each row's
+numbers are placed in their groups; the columns a row leaves empty are its
+blank cells. A column blank in every row leaves no group, so the header's
+lowest cells stand for the columns where the groups fall clearly on them,
+measured each way a cell may reach, and only where the ways agree (a lone
+group, too; a block after a page break has no header: it is placed by its
+groups alone; tables under the same header line on one page are placed
+together); a block whose columns move
 (pdftotext lays out groups of rows apart) is placed in two parts. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
@@ -52,6 +59,21 @@ def _items(line: str) -> tuple[list[str], list[tuple[int, int, str]], int] | Non
         else:
             labels.append(m.group())
             end = m.end()
+    if values and labels:
+        # A number one space after a long label (pdftotext gives a Chinese
+        # character one column) is the row's first cell, not part of its label.
+        parts = labels[-1].split(" ")
+        k = len(parts)
+        while k > 1 and _VALUE.match(parts[k - 1]):
+            k -= 1
+        pos = end - len(" ".join(parts[k:]))
+        first = []
+        for p in parts[k:]:
+            first.append((pos, pos + len(p), p))
+            pos += len(p) + 1
+        if first:
+            labels[-1], end = " ".join(parts[:k]), first[0][0] - 1
+            values[:0] = first
     return (labels, values, end) if values else None
 
 
@@ -65,37 +87,98 @@ def align_columns(lines: list[str], pages: list[int] | None = None,
     ``widths``: how many columns a table may have; the header above a block
     gives its columns only when it has that many (:func:`_header_columns`).
     """
-    out: list[list[str] | None] = [None] * len(lines)
+    blocks: list[tuple[list[int], list[str]]] = []
     block: list[int] = []
     quiet = 0
     rows = [_items(ln) for ln in lines]
     text: list[int] = []  # lines of text since the last row: a header, perhaps
     head: list[str] = []
     numbers = 0  # where the block's first numbers start, the leftmost
+    labels = 0  # where the block's labels end, the rightmost
     for i, ln in enumerate(lines):
         if block and pages is not None and pages[i] != pages[block[-1]]:
-            _place(block, rows, out, head, widths)
+            blocks.append((block, head))
             block, quiet = [], 0
         if (row := rows[i]) is not None:
             if not block:
-                head = [lines[j] for j in text[-_HEAD_LINES:]
-                        if pages is None or pages[j] == pages[i]]
+                head = _head(lines, [j for j in text if pages is None or pages[j] == pages[i]],
+                             row[2])
             numbers = min(numbers, row[1][0][0]) if block else row[1][0][0]
+            labels = max(labels, row[2]) if block else row[2]
             block.append(i)
             quiet, text = 0, []
             continue
         if not ln.strip():
             continue
-        if block and len(ln.rstrip()) < numbers:
+        if block and len(ln.rstrip()) < numbers and not _header_line(ln, labels):
             # Text only where the labels stand: a row whose cells are all blank.
             continue
         text.append(i)
         quiet += 1
         # A header line (several chunks, no number) or two lines of text end a table.
         if quiet >= 2 or len(_CHUNK.findall(ln)) >= 2:
-            _place(block, rows, out, head, widths)
+            blocks.append((block, head))
             block, quiet = [], 0
-    _place(block, rows, out, head, widths)
+    blocks.append((block, head))
+    out: list[list[str] | None] = [None] * len(lines)
+    for block, head in _same_header(blocks, pages):
+        _place(block, rows, out, head, widths)
+    return out
+
+
+def _same_header(blocks: list[tuple[list[int], list[str]]], pages: list[int] | None
+                 ) -> list[tuple[list[int], list[str]]]:
+    """The blocks of rows, those one after another under the same header on one
+    page joined (table 二's 行政许可 and 行政处罚 tables print one header each, in
+    the same columns: their numbers together show the columns better).
+
+    Example:
+        >>> _same_header([([1], ["h"]), ([3], ["h"]), ([5], ["g"])], None)
+        [([1, 3], ['h']), ([5], ['g'])]
+    """
+    out: list[tuple[list[int], list[str]]] = []
+    for block, head in blocks:
+        if not block:
+            continue
+        if out and head and out[-1][1] == head and (
+                pages is None or pages[out[-1][0][0]] == pages[block[0]]):
+            out[-1] = (out[-1][0] + block, head)
+        else:
+            out.append((block, head))
+    return out
+
+
+def _header_line(line: str, label_end: int) -> bool:
+    """Whether a line of text is a header: several chunks, one of them right of
+    where the rows' labels end (a header ending before the numbers start, as
+    table 二's 信息内容 本年增/减 处理决定数量 may, ends the table above it).
+
+    Example:
+        >>> _header_line("信息内容       上一年项目数量", 10), _header_line("年度办  （二）部分公开", 16)
+        (True, False)
+    """
+    chunks = list(_CHUNK.finditer(line))
+    return len(chunks) >= 2 and any(m.start() > label_end for m in chunks)
+
+
+def _head(lines: list[str], text: list[int], label_end: int) -> list[str]:
+    """The header of a block of rows: the lines of ``text`` right above its first
+    row, at most :data:`_HEAD_LINES`. Rows printed all blank (text only left of
+    ``label_end``, where the labels stand) may stand between it and the first
+    row; above the header, such a line (a heading) ends it.
+
+    Example:
+        >>> _head(["第二十条", "信息内容    本年制发件数", "一、本年新收"], [0, 1, 2], 6)
+        ['信息内容    本年制发件数']
+    """
+    out: list[str] = []
+    for j in reversed(text):
+        if any(m.start() >= label_end for m in _CHUNK.finditer(lines[j])):
+            out.insert(0, lines[j])
+            if len(out) == _HEAD_LINES:
+                break
+        elif out:
+            break
     return out
 
 
@@ -143,8 +226,9 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
                     widths: frozenset[int]) -> dict[int, list[str]] | None:
     """:func:`_clusters` of the block, or of its rows above and below the row
     where its columns move (pdftotext lays out groups of rows apart), each part
-    on its own, the header the upper part's; where the block splits at more
-    than one row, only if every split places every row alike."""
+    on its own, both under the header (of the same page: the header's cells
+    reach over a column that moved a few characters); where the block splits
+    at more than one row, only if every split places every row alike."""
     def part(rs: list[int], head: Sequence[str]) -> dict[int, list[str]] | None:
         return _clusters(rs, rows, head, widths, max(rows[i][2] for i in rs))
 
@@ -153,7 +237,7 @@ def _split_clusters(block: list[int], rows: list, head: Sequence[str],
     found = []
     for k in range(_PART, len(block) - _PART + 1):
         if (upper := part(block[:k], head)) is not None and (
-                lower := part(block[k:], ())) is not None:
+                lower := part(block[k:], head)) is not None:
             found.append(upper | lower)
     # Every row placed alike wherever the block is split, or not at all.
     return found[0] if found and all(f == found[0] for f in found) else None
@@ -202,13 +286,17 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
             groups.append([c])
         else:
             groups[-1].append(c)
-    if any(g[-1] - g[0] > _SPREAD for g in groups) or len(groups) < 2:
+    if any(g[-1] - g[0] > _SPREAD for g in groups):
         return None
     if any(b[0] - a[-1] < _APART for a, b in zip(groups, groups[1:], strict=False)):
         return None
     slot, width = list(range(len(groups))), len(groups)
-    if (found := _header_columns(head, groups, widths, label_end)) is not None:
-        slot, width = found
+    numbers = [v for i in block for v in rows[i][1]]
+    if (found := _header_columns(head, groups, widths, label_end,
+                                 _centred(numbers, groups))) is not None:
+        slot, width = list(found[0]), found[1]
+    elif len(groups) < 2:
+        return None  # one group: only a header says which column it is
     elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
         return None
     elif widths and width not in widths:
@@ -240,21 +328,165 @@ _HEAD_NEAR = 3.0
 _HEAD_CLEAR = 2.5
 
 
+def _centred(numbers: list[tuple[int, int, str]], groups: list[list[float]]) -> bool:
+    """Whether the numbers are set in the middle of their cells: in some group,
+    numbers of different lengths start apart and end apart (set left, they
+    would start alike; set right, end alike).
+
+    Example:
+        >>> _centred([(10, 11, "5"), (8, 13, "12345")], [[10.5, 10.5]])
+        True
+        >>> _centred([(10, 11, "5"), (10, 15, "12345")], [[10.5, 12.5]])
+        False
+    """
+    for g in groups:
+        inside = [v for v in numbers if g[0] <= (v[0] + v[1]) / 2 <= g[-1]]
+        if (max(v[0] for v in inside) - min(v[0] for v in inside) >= _CENTRED
+                and max(v[1] for v in inside) - min(v[1] for v in inside) >= _CENTRED):
+            return True
+    return False
+
+
+# Numbers of one column that start and end this far apart are set in the middle.
+_CENTRED = 2
+
+
 def _header_columns(head: Sequence[str], groups: list[list[float]], widths: frozenset[int],
-                    label_end: float) -> tuple[list[int], int] | None:
+                    label_end: float, centred: bool = False
+                    ) -> tuple[tuple[int, ...], int] | None:
     """The column of each group of numbers, and how many there are, by the header.
 
     The header's columns are its lowest cells: a cell with none printed under it
-    (over its width: a Chinese character prints two wide) and right of the
-    rows' labels. Their number must be one of ``widths``, every group must fall
-    clearly on one of them (:data:`_HEAD_NEAR`, :data:`_HEAD_CLEAR`), each on
-    its own, all the groups shifted alike from them. None otherwise.
+    and right of the rows' labels. How far a cell reaches is not certain in a
+    dump (:func:`_leaves`), so the cells are found with each of
+    :data:`_REACHES`, and the groups fitted to them in three ways: each group
+    near one cell's middle (:func:`_on_leaves`), within its span of middles
+    (:func:`_spans`) or, where the numbers are ``centred`` (:func:`_centred`:
+    set left under cells set in the middle, a number would stand right of the
+    cell before its own), from its start to the next cell's (:func:`_from_starts`).
+    The columns must be one of ``widths``. The groups are placed only where
+    the ways that fit all give the same; None otherwise.
 
     Example:
         >>> _header_columns(["      自然人  其他  总计"], [[7.5], [16.5]], frozenset({3}), 4)
-        ([0, 2], 3)
+        ((0, 2), 3)
     """
-    cells = [[((m.start() + m.end()) / 2, _printed(m.group()) / 2, m.group())
+    found = {_on_leaves(_leaves(head, reach, label_end), groups, widths)
+             for reach in _REACHES}
+    for reach in _REACHES:
+        cells = _cells(head, reach, label_end)
+        found.add(_in_spans(_spans(cells), groups, widths))
+        if centred:
+            found.add(_from_starts(cells, groups, widths))
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def _cells(head: Sequence[str], reach: Callable[[str], int],
+           label_end: float) -> list[tuple[int, str]]:
+    """The header's lowest cells (start, text), each reaching ``reach`` columns.
+
+    A cell is under another where they overlap. A lowest cell that is the only
+    one under the cell above it, and within its characters, is that cell's last
+    characters, wrapped (社会公益组 over 织): the cell above is the column.
+
+    Example:
+        >>> _cells(["自然人   社会公益组", "        织"], len, 0)
+        [(0, '自然人'), (6, '社会公益组')]
+    """
+    words = [[(m.start(), m.group()) for m in re.finditer(r"\S+", ln)] for ln in head]
+
+    def over(a: tuple[int, str], b: tuple[int, str]) -> bool:
+        return a[0] < b[0] + reach(b[1]) and b[0] < a[0] + reach(a[1])
+
+    out = set()
+    for k, line in enumerate(words):
+        for w in line:
+            if any(over(w, b) for below in words[k + 1:] for b in below):
+                continue
+            above = [a for a in words[k - 1] if over(a, w)] if k else []
+            if (len(above) == 1 and [b for b in line if over(above[0], b)] == [w]
+                    and above[0][0] <= w[0] and w[0] + len(w[1]) <= above[0][0] + len(above[0][1])):
+                w = above[0]  # the wrapped end of the cell above, within it
+            if len(w[1]) <= _HEAD_CELL and w[0] + len(w[1]) / 2 > label_end:
+                out.add(w)
+    return sorted(out)
+
+
+def _spans(cells: list[tuple[int, str]]) -> list[tuple[float, float]]:
+    """Where the numbers under each cell have their middles: between the cell's
+    middle counted in characters and its middle counted in printed width (see
+    :func:`_leaves`), give or take :data:`_SPAN_SLACK`.
+
+    Example:
+        >>> _spans([(0, '自然人'), (6, '社会公益组')])
+        [(0.5, 4.0), (7.5, 12.0)]
+    """
+    return [(start + len(text) / 2 - _SPAN_SLACK, start + _printed(text) / 2 + _SPAN_SLACK)
+            for start, text in cells]
+
+
+def _in_spans(spans: list[tuple[float, float]], groups: list[list[float]],
+              widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """The span each group lies in, all of it, and how many spans, or None
+    (spans that overlap, or a group in none)."""
+    if len(spans) not in widths or any(
+            b[0] <= a[1] for a, b in zip(spans, spans[1:], strict=False)):
+        return None
+    slot: list[int] = []
+    for g in groups:
+        inside = [j for j, (lo, hi) in enumerate(spans) if lo <= g[0] and g[-1] <= hi]
+        if len(inside) != 1 or (slot and inside[0] <= slot[-1]):
+            return None
+        slot.append(inside[0])
+    return tuple(slot), len(spans)
+
+
+def _from_starts(cells: list[tuple[int, str]], groups: list[list[float]],
+                 widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """Each group's cell where the header's cells start where their columns do
+    (set left, over numbers set in the middle: 本年制发件数 of table 二): each
+    group from one cell's start to the next's, all as far from their cell's
+    start (:data:`_SPREAD`), a lone group under its cell's printed width (no
+    other group shows how far from their starts the numbers stand); or None.
+
+    Example:
+        >>> _from_starts([(4, "本年制发件数"), (20, "本年废止件数"), (36, "现行有效件数")],
+        ...              [[26.5], [42.0]], frozenset({3}))
+        ((1, 2), 3)
+    """
+    starts = [c[0] for c in cells]
+    if len(starts) not in widths:
+        return None
+    slot: list[int] = []
+    for g in groups:
+        inside = [j for j, (s, text) in enumerate(cells)
+                  if s <= g[0] and (len(groups) > 1 or g[-1] <= s + _printed(text)) and (
+                      j + 1 == len(starts) or g[-1] < starts[j + 1])]
+        if len(inside) != 1 or (slot and inside[0] <= slot[-1]):
+            return None
+        slot.append(inside[0])
+    offsets = [(g[0] + g[-1]) / 2 - starts[j] for g, j in zip(groups, slot, strict=True)]
+    if max(offsets) - min(offsets) > _SPREAD:
+        return None
+    return tuple(slot), len(starts)
+
+
+def _leaves(head: Sequence[str], reach: Callable[[str], int], label_end: float) -> list[float]:
+    """The middles of the header's lowest cells, each reaching ``reach`` columns.
+
+    pdftotext sets a word at the column of its x but gives each character one
+    column, so a Chinese word reaches over at least its characters and at most
+    its printed width (two a character) of the words under it: 自然人 at column
+    40 ends by 43 or by 46.
+
+    Example:
+        >>> _leaves(["自然人", "      商业企业"], len, 0)
+        [1.5, 8.0]
+        >>> _leaves(["自然人", "      商业企业"], _printed, 0)
+        [8.0]
+    """
+    cells = [[((m.start() + m.end()) / 2, reach(m.group()) / 2, m.group())
               for m in re.finditer(r"\S+", ln)] for ln in head]
     leaves = []
     for k, line in enumerate(cells):
@@ -263,7 +495,14 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
                         for below in cells[k + 1:] for mid2, half2, _ in below)
             if not under and len(t) <= _HEAD_CELL and mid > label_end:
                 leaves.append(mid)
-    leaves.sort()
+    return sorted(leaves)
+
+
+def _on_leaves(leaves: list[float], groups: list[list[float]],
+               widths: frozenset[int]) -> tuple[tuple[int, ...], int] | None:
+    """The leaf each group falls on clearly (at most :data:`_HEAD_NEAR` from its
+    middle, :data:`_HEAD_CLEAR` nearer than to the next), each on its own, all
+    shifted alike, and how many leaves; or None."""
     if len(leaves) not in widths or any(
             b - a < _APART for a, b in zip(leaves, leaves[1:], strict=False)):
         return None
@@ -281,12 +520,20 @@ def _header_columns(head: Sequence[str], groups: list[list[float]], widths: froz
         shift.append(mid - leaves[near[0]])
     if max(shift) - min(shift) > _SPREAD:
         return None
-    return slot, len(leaves)
+    return tuple(slot), len(leaves)
 
 
 def _printed(text: str) -> int:
     """How many columns ``text`` prints over: a wide (Chinese) character two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# How far a header cell reaches over the cells under it: by its characters or
+# by its printed width (see :func:`_leaves`).
+_REACHES: tuple[Callable[[str], int], ...] = (len, _printed)
+# How far the middle of a number may stand outside its header cell's span of
+# middles (:func:`_spans`): pdftotext rounds each word's x to a column.
+_SPAN_SLACK = 1.0
 
 
 def _fit(values: list, slots: list[float], d: float, tol: float,
