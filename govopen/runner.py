@@ -217,9 +217,9 @@ def _context(func: Callable[..., Any], preload: Sequence[str] = ()) -> Any:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     module = getattr(func, "__module__", None)
-    if module and module != "__main__":
-        # (no effect once the server runs)
-        ctx.set_forkserver_preload(["__main__", module, *preload])
+    modules = [*([module] if module and module != "__main__" else []), *preload]
+    if modules:  # (no effect once the server runs)
+        ctx.set_forkserver_preload(["__main__", *modules])
     return ctx
 
 
