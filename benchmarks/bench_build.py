@@ -32,6 +32,7 @@ Timings depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import platform
@@ -201,15 +202,18 @@ def measure(raw: Path, out: Path, jobs: int, trace: bool = False) -> dict:
 # --------------------------------------------------------------------------- main
 
 
-def write_pdf_corpus(raw: Path, n: int) -> list[Path]:
-    """``n`` PDFs: the repository's PDFs round-robin, each copy made unique.
+def write_pdf_corpus(raw: Path, n: int, exclude: list[str] | None = None) -> list[Path]:
+    """``n`` PDFs: the repository's PDFs round-robin (but those whose name matches a
+    pattern of ``exclude``), each copy made unique.
 
     Each copy gets its own ``agency_id`` in a manifest: otherwise the copies of
     one report are, rightly, copies of one report (same agency and year), and the
     build compares every one with the one it keeps — work a corpus of distinct
     agencies does not have.
     """
-    sources = sorted([*ROOT.glob("tests/fixtures/**/*.pdf"), *ROOT.glob("data/raw/**/*.pdf")])
+    sources = sorted(p for p in [*ROOT.glob("tests/fixtures/**/*.pdf"),
+                                 *ROOT.glob("data/raw/**/*.pdf")]
+                     if not any(fnmatch.fnmatch(p.name, pat) for pat in exclude or []))
     raw.mkdir(parents=True)
     rows = ["file,agency_id"]
     for i in range(n):
@@ -222,7 +226,8 @@ def write_pdf_corpus(raw: Path, n: int) -> list[Path]:
     return sources
 
 
-def pdf_main(n: int, jobs_list: list[int], rounds: int = 1) -> None:
+def pdf_main(n: int, jobs_list: list[int], rounds: int = 1,
+             exclude: list[str] | None = None) -> None:
     """Build ``n`` PDFs with each worker count of ``jobs_list``, ``rounds`` times,
     interleaved (the order reversed every other round, so that load that comes
     and goes on a shared machine hits every worker count alike); the medians
@@ -233,7 +238,7 @@ def pdf_main(n: int, jobs_list: list[int], rounds: int = 1) -> None:
           f"{platform.machine()}; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="govopen-bench-pdf-") as tmp:
         tmp = Path(tmp)
-        sources = write_pdf_corpus(tmp / "raw", n)
+        sources = write_pdf_corpus(tmp / "raw", n, exclude)
         print(f"{n} PDFs (copies of {len(sources)} fixtures), {rounds} round(s)")
         rates: dict[int, list[float]] = {j: [] for j in jobs_list}
         parse_rates: dict[int, list[float]] = {j: [] for j in jobs_list}
@@ -271,6 +276,9 @@ def main() -> None:
                         help="worker counts for --pdfs (default: 1 2)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="with --pdfs: repeat the builds, interleaved (default 1)")
+    parser.add_argument("--exclude", nargs="+", default=[], metavar="PATTERN",
+                        help="with --pdfs: leave out the PDFs whose name matches "
+                             "(e.g. '*scanned*': the ones read by OCR)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="'all cores' (default: os.cpu_count())")
     parser.add_argument("--seed", type=int, default=0)
@@ -281,7 +289,7 @@ def main() -> None:
         child(args.child[0], args.child[1], int(args.child[2]), args.trace)
         return
     if args.pdfs:
-        pdf_main(args.pdfs, args.pdf_jobs, args.rounds)
+        pdf_main(args.pdfs, args.pdf_jobs, args.rounds, args.exclude)
         return
 
     small, large = args.sizes
