@@ -35,6 +35,7 @@ import json
 import os
 import struct
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,12 @@ class Cache:
 
     def put(self, key: str, data: bytes) -> None:
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-        tmp.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except FileNotFoundError:  # the folder's first entry (one mkdir, not one per entry)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         os.replace(tmp, path)
 
     def keys(self) -> set[str]:
@@ -217,7 +221,8 @@ def _plain(value: Any) -> Any:
 
 
 def input_hashes(raw: Path, files: list[str], record: Path,
-                 paths: dict[str, Path] | None = None, write: bool = True) -> dict[str, str]:
+                 paths: dict[str, Path] | None = None, write: bool = True,
+                 changed: Callable[[], Any] | None = None) -> dict[str, str]:
     """SHA-256 of every input file, re-read only when its size or mtime changed.
 
     ``record`` (a JSON file in the cache) keeps ``[size, mtime_ns, sha256]`` per
@@ -226,6 +231,7 @@ def input_hashes(raw: Path, files: list[str], record: Path,
     ``paths`` maps a name of ``files`` to its path where that is not ``raw/name``
     (names that are not UTF-8). A symlink that may not be read
     (:func:`govopen.manifest.refusal`) is never opened: its digest is its reason.
+    ``changed`` is called once, before the first file that has to be read.
     """
     from govopen.manifest import refusal
 
@@ -251,6 +257,9 @@ def input_hashes(raw: Path, files: list[str], record: Path,
                     and old[1] == st.st_mtime_ns and isinstance(old[2], str)):
                 out[rel] = old[2]
             else:
+                if changed is not None:
+                    changed()
+                    changed = None  # once
                 out[rel] = file_sha256(path)
         except OSError as exc:  # unreadable: its parse says so (a failures row)
             out[rel] = hashlib.sha256(f"unreadable {exc.errno}".encode()).hexdigest()

@@ -254,26 +254,32 @@ def conform(frame: pd.DataFrame, table: str, columns: tuple[Column, ...] | None 
     numbers or of nothing at all is still text), integers nullable ``Int64``.
     """
     columns = columns or schema(table, list(frame.columns))
-    out = {}
     n = len(frame)
-    for c in columns:
-        if c.name not in frame.columns:
-            s = pd.Series([None] * n, dtype=object)
-        else:
-            s = frame[c.name].reset_index(drop=True)
-        if c.dtype == "float":
-            out[c.name] = s if s.dtype == "float64" else pd.to_numeric(
-                s, errors="coerce").astype("float64")
-        elif c.dtype == "list":
-            out[c.name] = pd.Series([_floats(v) for v in s.tolist()], dtype=object)
-        elif c.dtype == "int":
-            out[c.name] = s if s.dtype == "Int64" else pd.to_numeric(
-                s, errors="coerce").astype("Int64")
-        elif isinstance(s.dtype, pd.StringDtype):
-            out[c.name] = s  # already strings (pandas' own string type)
-        else:
-            out[c.name] = pd.Series([_text(v) for v in s.tolist()], dtype=object)
-    return pd.DataFrame(out)
+    return pd.DataFrame({c.name: conform_column(frame[c.name].reset_index(drop=True)
+                                                if c.name in frame.columns else None, c.dtype, n)
+                         for c in columns})
+
+
+def conform_column(s: pd.Series | None, dtype: str, n: int) -> pd.Series:
+    """One column as :func:`conform` makes it (``s`` None: a column of ``n`` missing values).
+
+    A column that has its type already is returned as it is, index and all.
+
+    Example:
+        >>> conform_column(pd.Series(["3", "x"]), "float", 2).tolist()
+        [3.0, nan]
+    """
+    if s is None:
+        s = pd.Series([None] * n, dtype=object)
+    if dtype == "float":
+        return s if s.dtype == "float64" else pd.to_numeric(s, errors="coerce").astype("float64")
+    if dtype == "list":
+        return pd.Series([_floats(v) for v in s.tolist()], dtype=object)
+    if dtype == "int":
+        return s if s.dtype == "Int64" else pd.to_numeric(s, errors="coerce").astype("Int64")
+    if isinstance(s.dtype, pd.StringDtype):
+        return s  # already strings (pandas' own string type)
+    return pd.Series([_text(v) for v in s.tolist()], dtype=object)
 
 
 def _floats(value: object) -> list[float] | None:

@@ -40,6 +40,7 @@ import os
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
@@ -61,7 +62,7 @@ from govopen.codebook import (
 from govopen.corrections import Corrections
 from govopen.errors import ReportError
 from govopen.limits import DEFAULT_TIMEOUT
-from govopen.manifest import REGION, display_name, refusal, report_files, warm_up
+from govopen.manifest import REGION, display_name, preload, refusal, report_files, warm_up
 from govopen.manifest import read as read_manifest
 from govopen.manifest import refused as refused_rows
 from govopen.missing import expected_cells, mark_conflicts, status_column, wide_status
@@ -76,7 +77,7 @@ from govopen.panel import (
 )
 from govopen.progress import bar
 from govopen.report import read_report
-from govopen.runner import Outcome, Task, run
+from govopen.runner import Outcome, Task, prestart, run
 
 TABLES = ("reports", "cells", "issues", "sections", "failures")
 # Rows of cells, issues and sections gathered before they are written out.
@@ -131,15 +132,18 @@ class BuildError(RuntimeError):
     """A build could not write its outputs (the previous build is left as it was)."""
 
 
-def _inputs(raw: Path, out: Path, write: bool = True, ocr: bool = True
-            ) -> tuple[str, dict[str, Any]]:
-    """The digest of everything the outputs depend on, and what went into it."""
+def _inputs(raw: Path, out: Path, write: bool = True, ocr: bool = True,
+            changed: Callable[[], Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """The digest of everything the outputs depend on, and what went into it.
+
+    ``changed`` is called once if an input file is new or changed (before it is hashed).
+    """
     manifest = read_manifest(raw)
     paths = {display_name(rel): raw / rel for rel in report_files(raw, exclude=out)}
     files = sorted(paths)
-    code = code_version() + ("" if ocr else "+no-ocr")  # cached apart
     hashes = input_hashes(raw, files, out / CACHE_DIR / "inputs.json", paths=paths,
-                          write=write)
+                          write=write, changed=changed)
+    code = code_version() + ("" if ocr else "+no-ocr")  # cached apart
     keys = {rel: entry_key(hashes[rel], rel, manifest.get(rel), code) for rel in files}
     refused = refused_rows(raw)
     fixes = Corrections.read(raw, files)
@@ -156,7 +160,11 @@ def _up_to_date(record: dict[str, Any]) -> dict[str, Any]:
 
 def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, dask: Any,
            progress: bool | None, ocr: bool = True) -> dict[str, Any]:
-    inputs, got = _inputs(raw, out, ocr=ocr)
+    # A new or changed file is (most likely) parsed: the workers' fork server then
+    # starts, and warms up, while the inputs are hashed.
+    start = (None if jobs == 0 or dask is not None
+             else functools.partial(prestart, parse_entry, preload()))
+    inputs, got = _inputs(raw, out, ocr=ocr, changed=start)
     files, keys, manifest = got["files"], got["keys"], got["manifest"]
     record = export.read_record(out)
     if (record and record.get("inputs") == inputs and not record.get("retry")
@@ -170,7 +178,7 @@ def _build(raw: Path, out: Path, *, jobs: int | None, timeout: float | None, das
              for rel in todo]
     with bar(len(tasks), "parse", progress) as tick:
         for outcome in run(parse_entry, tasks, jobs=jobs, timeout=timeout, dask=dask,
-                           warmup=warm_up):
+                           warmup=warm_up, preload=preload()):
             if outcome.ok:
                 cache.put(keys[outcome.key], outcome.value)
             elif outcome.retry:  # may not happen again: not cached

@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.io.stata import StataWriterUTF8
 
-from govopen.codebook import Column, conform, stata_label, stata_names
+from govopen.codebook import Column, conform, conform_column, stata_label, stata_names
 from govopen.missing import stata_codes, status_pairs, value_labels
 from govopen.report import file_sha256
 
@@ -232,8 +232,13 @@ def arrow_table(frame: pd.DataFrame, table: str, columns: tuple[Column, ...]) ->
         >>> t.column_names, t.column("error").null_count
         (['file', 'error', 'message'], 1)
     """
-    return pa.Table.from_pandas(conform(frame, table, columns), schema=arrow_schema(columns),
-                                preserve_index=False).replace_schema_metadata(None)
+    # Column by column, as pa.Table.from_pandas(conform(frame)) would convert them, without
+    # the DataFrame in between (a worker makes three such tables per report).
+    n = len(frame)
+    return pa.Table.from_arrays(
+        [pa.array(conform_column(frame[c.name] if c.name in frame.columns else None, c.dtype, n),
+                  type=_ARROW[c.dtype], from_pandas=True) for c in columns],
+        schema=arrow_schema(columns))
 
 
 class TableWriter:

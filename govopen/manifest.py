@@ -147,6 +147,22 @@ def columns_of(raw: str | Path) -> list[str]:
     return header + [c for c in COLUMNS if c not in header]
 
 
+# GOVOPEN_PREWARM=0: each worker warms up by itself (see preload).
+PREWARM_SWITCH = "GOVOPEN_PREWARM"
+
+
+def preload() -> tuple[str, ...]:
+    """What a pool's fork server imports so that :func:`warm_up` runs there once, before
+    it forks the workers (:mod:`govopen.prewarm`), instead of in each worker; nothing
+    when ``GOVOPEN_PREWARM=0``.
+
+    Example:
+        >>> preload()  # doctest: +SKIP
+        ('govopen.prewarm',)
+    """
+    return () if os.environ.get(PREWARM_SWITCH, "").strip() == "0" else ("govopen.prewarm",)
+
+
 def warm_up() -> None:
     """Load the gazetteer, with its pinyin index, and the readers' libraries once per
     worker process (outside the time limit, which is for reading, not importing)."""
@@ -209,7 +225,7 @@ def update(raw: str | Path, *, jobs: int | None = None,
              if not refusal(raw, os.path.relpath(paths[rel], raw))]
     with bar(len(tasks), "manifest", progress) as tick:
         for outcome in run(infer_row, tasks, jobs=jobs, timeout=timeout, dask=dask,
-                           warmup=warm_up):
+                           warmup=warm_up, preload=preload()):
             if outcome.ok:
                 inferred[outcome.key] = outcome.value
             else:

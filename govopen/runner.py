@@ -46,7 +46,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -97,11 +97,16 @@ def default_jobs() -> int:
 
 def run(func: Callable[..., Any], tasks: Iterable[Task], *, jobs: int | None = None,
         timeout: float | None = None, dask: Any = None,
-        warmup: Callable[[], Any] | None = None) -> Iterator[Outcome]:
+        warmup: Callable[[], Any] | None = None,
+        preload: Sequence[str] = ()) -> Iterator[Outcome]:
     """Yield an :class:`Outcome` for every task (see the module docstring).
 
     ``warmup`` runs once in each worker before its first task, outside the time
-    limit (e.g. loading data every task needs).
+    limit (e.g. loading data every task needs). ``preload`` names modules the
+    fork server imports once, before it forks the first worker: a module that
+    does the warm-up when imported (:mod:`govopen.prewarm`) leaves the workers'
+    own ``warmup`` nothing to do. It counts only in the first pool of a process
+    (there is one fork server per process).
     """
     tasks = list(tasks)
     if not tasks:
@@ -114,7 +119,22 @@ def run(func: Callable[..., Any], tasks: Iterable[Task], *, jobs: int | None = N
         for task in tasks:
             yield call(func, task, timeout)
     else:
-        yield from _Pool(func, timeout, jobs or default_jobs(), warmup).run(tasks)
+        yield from _Pool(func, timeout, jobs or default_jobs(), warmup, preload).run(tasks)
+
+
+def prestart(func: Callable[..., Any], preload: Sequence[str] = ()) -> None:
+    """Start the fork server that :func:`run` (``jobs >= 1``) will fork ``func``'s workers
+    from, without waiting for it: its start and its ``preload`` then overlap whatever
+    the caller does until it calls :func:`run` (a build hashes its inputs). Does
+    nothing where there is no fork server, or once it runs.
+
+    Example:
+        >>> prestart(len)  # doctest: +SKIP
+    """
+    if _context(func, preload).get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def call(func: Callable[..., Any], task: Task, timeout: float | None,
@@ -181,10 +201,11 @@ def _call_in_worker(func: Callable[..., Any], task: Task, timeout: float | None,
     return call(func, task, timeout, _STARTED)
 
 
-def _context(func: Callable[..., Any]) -> Any:
+def _context(func: Callable[..., Any], preload: Sequence[str] = ()) -> Any:
     """``forkserver`` (no threads or locks inherited from the parent) where it works.
 
-    The fork server imports ``func``'s module once, so that workers start warm.
+    The fork server imports ``func``'s module (and ``preload``) once, so that
+    workers start warm.
     Like ``spawn``, it re-imports the parent's main script in the workers; a main
     script that is not a file (``python - < script``) cannot be, so there ``fork``.
     """
@@ -196,8 +217,9 @@ def _context(func: Callable[..., Any]) -> Any:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     module = getattr(func, "__module__", None)
-    if module and module != "__main__":
-        ctx.set_forkserver_preload(["__main__", module])  # no effect once the server runs
+    modules = [*([module] if module and module != "__main__" else []), *preload]
+    if modules:  # (no effect once the server runs)
+        ctx.set_forkserver_preload(["__main__", *modules])
     return ctx
 
 
@@ -205,8 +227,9 @@ class _Pool:
     """A process pool that survives crashed and stuck workers (see module docstring)."""
 
     def __init__(self, func: Callable[..., Any], timeout: float | None, jobs: int,
-                 warmup: Callable[[], Any] | None = None) -> None:
+                 warmup: Callable[[], Any] | None = None, preload: Sequence[str] = ()) -> None:
         self.func, self.timeout, self.jobs, self.warmup = func, timeout, jobs, warmup
+        self.preload = tuple(preload)
         self.hard_limit = timeout + max(GRACE, timeout / 2) if timeout and timeout > 0 else None
 
     def run(self, tasks: list[Task]) -> Iterator[Outcome]:
@@ -233,7 +256,7 @@ class _Pool:
         Returns the tasks that were running when the pool broke (the suspects);
         tasks that had not started go back to ``pending``.
         """
-        ctx = _context(self.func)
+        ctx = _context(self.func, self.preload)
         started = ctx.SimpleQueue()
         pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
                                    initializer=_init_worker, initargs=(started, self.warmup))
