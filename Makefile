@@ -51,7 +51,7 @@ data: $(STAMP)
 
 # Executes notebooks/*.ipynb in order on data/processed (kernel: this venv's Python),
 # once with English and once with Chinese figure labels;
-# figures -> reports/figures (*_en, *_zh), tables -> reports/tables,
+# figures -> reports/figures, tables -> reports/tables (both *_en and *_zh),
 # executed HTML -> reports/notebooks (*.en.html, *.zh.html). Not build/: pip's
 # setuptools writes build/lib there. notebooks/ itself is never written.
 # Fails naming the notebook that failed.
