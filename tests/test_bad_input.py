@@ -128,9 +128,12 @@ def test_random_bytes_are_binary_whatever_the_extension(tmp_path, suffix):
         assert "not a PDF (no %PDF header) and not text" in message
 
 
-def test_a_folder_is_not_a_report(tmp_path):
+def test_a_folder_or_a_missing_file_is_not_a_report(tmp_path):
     with pytest.raises(ReportError, match="is a folder, not a report file.*govopen build"):
         govopen.read_report(tmp_path)
+    for name in ("missing", "missing.pdf"):
+        with pytest.raises(ReportError, match=f"{name}: no such file$"):
+            govopen.read_report(tmp_path / name)
 
 
 def test_a_zip_without_a_word_document_says_so_without_internals(tmp_path):

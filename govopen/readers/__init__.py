@@ -112,6 +112,8 @@ def read_document(path: str | Path, pdf_engine: str | None = None,
     empty files, and files whose content contradicts their extension.
     """
     path = Path(path)
+    if not path.exists():
+        raise ReportError(path, "no such file")
     if path.is_dir():
         raise ReportError(path, "this is a folder, not a report file; to read every report in "
                                 "it, build a dataset: `govopen build FOLDER -o OUT`")
