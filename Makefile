@@ -1,7 +1,8 @@
 # govopen — one-command setup, tests and reproduction (GNU make).
 #
 #   make test       create .venv if needed, lint (ruff, mypy), run the whole test suite
-#   make test-fast  the same without the tests marked slow (under 2 minutes on 2 cores)
+#   make test-fast  the same without the tests marked slow (about 2 CPU minutes; 4 minutes
+#                   on a 2-core machine shared with other jobs)
 #   make reproduce  create .venv if needed, build data/processed, run the notebooks
 #
 # Everything runs inside a local virtualenv (.venv) made with `$(PYTHON) -m venv`;
@@ -17,7 +18,7 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make test       lint (ruff, mypy) + pytest, in .venv"
-	@echo "make test-fast  lint + pytest without the tests marked slow (< 2 min on 2 cores)"
+	@echo "make test-fast  lint + pytest without the tests marked slow (about 2 CPU minutes)"
 	@echo "make reproduce  make data, then execute notebooks/*.ipynb"
 	@echo "make data       $(VPY) -m govopen build data/raw -o data/processed"
 	@echo "make notebooks  execute notebooks/*.ipynb headless (en and zh figures in reports/)"
@@ -51,7 +52,7 @@ data: $(STAMP)
 
 # Executes notebooks/*.ipynb in order on data/processed (kernel: this venv's Python),
 # once with English and once with Chinese figure labels;
-# figures -> reports/figures (*_en, *_zh), tables -> reports/tables,
+# figures -> reports/figures, tables -> reports/tables (both *_en and *_zh),
 # executed HTML -> reports/notebooks (*.en.html, *.zh.html). Not build/: pip's
 # setuptools writes build/lib there. notebooks/ itself is never written.
 # Fails naming the notebook that failed.

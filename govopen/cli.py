@@ -184,6 +184,10 @@ def _review(args: argparse.Namespace) -> int:
     def split(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(x.strip() for x in text.split(",") if x.strip()) if text else default
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"error: {args.out} is a file; give a folder for the review page",
+              file=sys.stderr)
+        return 2
     try:
         summary = write_review(args.out, args.raw, args.data,
                                rules=split(args.rule, IDENTITY_RULES),
@@ -191,6 +195,10 @@ def _review(args: argparse.Namespace) -> int:
                                reports=tuple(args.report), limit=args.limit)
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # OUT cannot be made or written
+        print(f"error: cannot write the review page to {args.out} "
+              f"({exc.strerror or exc})", file=sys.stderr)
         return 2
     print(f"{summary['page']}: {summary['cards']} cards ({summary['cells']} cells, "
           f"{summary['issues']} identity failures) from {summary['reports']} reports; "
@@ -202,6 +210,11 @@ def _review(args: argparse.Namespace) -> int:
 
 def _parse(file: str, as_json: bool, xlsx: str | None = None, ocr: bool = True) -> int:
     from govopen.report import read_report
+    # Checked before parsing, which can take minutes (OCR): a bad --xlsx fails at once.
+    problem = _unwritable(Path(xlsx)) if xlsx else None
+    if problem:
+        print(f"error: --xlsx {xlsx}: {problem}", file=sys.stderr)
+        return 2
     try:
         report = read_report(file, ocr=ocr)
     except ReportError as exc:
@@ -209,7 +222,12 @@ def _parse(file: str, as_json: bool, xlsx: str | None = None, ocr: bool = True) 
         return 2
     if xlsx:
         from govopen.workbook import write_workbook
-        write_workbook(report, xlsx)
+        try:
+            write_workbook(report, xlsx)
+        except OSError as exc:
+            print(f"error: --xlsx {xlsx}: cannot write it ({exc.strerror or exc})",
+                  file=sys.stderr)
+            return 2
         print(f"wrote {xlsx}", file=sys.stderr)
     if as_json:
         out = {
@@ -224,16 +242,40 @@ def _parse(file: str, as_json: bool, xlsx: str | None = None, ocr: bool = True) 
     import pandas as pd
 
     m = report.meta
-    print(f"{m['agency']} · {m['year']} · format {m['format']} · {len(report.cells)} cells · "
+    print(f"{m['agency'] or 'agency not found'} · {m['year'] or 'year not found'} · "
+          f"{_format_label(m['format'])} · {len(report.cells)} cells · "
           f"{m['n_errors']} errors, {m['n_warnings']} warnings")
     print(f"input form: {_form(m['input_form'])}")
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(report.cells[["table", "row", "col", "value", "raw", "status"]].to_string(index=False))
+        if report.cells.empty:
+            print("no cells: no table of sections 二, 三, 四 was found (see the issues)")
+        else:
+            print(report.cells[["table", "row", "col", "value", "raw", "status"]]
+                  .to_string(index=False))
         if not report.issues.empty:
             print()
             print(report.issues[["rule", "severity", "table", "row", "col", "message"]]
                   .to_string(index=False))
     return 0
+
+
+def _format_label(fmt: str | None) -> str:
+    """The template format for the header line (None: no table was found to tell it)."""
+    if fmt is None:
+        return "no tables found"
+    return "mixed formats" if fmt == "mixed" else f"format {fmt}"
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a file cannot be written at ``path``, or None if it looks writable."""
+    if path.is_dir():
+        return "is a folder; give a file name such as report.xlsx"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"the folder {parent} does not exist"
+    if not os.access(parent, os.W_OK):
+        return f"the folder {parent} is not writable"
+    return None
 
 
 def _form(code: str) -> str:

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from govopen.limits import DEFAULT_TIMEOUT
-from govopen.readers import reader_for
 
 NAME = "manifest.csv"
 COLUMNS = ["file", "agency", "year", "level", "province", "prefecture", "county", "url",
@@ -36,14 +35,33 @@ COLUMNS = ["file", "agency", "year", "level", "province", "prefecture", "county"
 # Columns `update` fills from the documents (where empty).
 INFERRED = ("agency", "year", "level", "province", "prefecture", "county", "url")
 REGION = ("province", "prefecture", "county")
-_NOT_REPORTS = {NAME, "INDEX.tsv", "links.tsv"}
+# Files of a report folder that are never reports, skipped without a word: tables
+# kept beside the reports (manifest.csv, corrections.csv, a crawler's INDEX.tsv),
+# README files, hidden files and what file managers leave behind. Every other
+# file is listed, so one of a type govopen does not read (.ofd, .xls, .odt …)
+# becomes a failures row of the build saying so, not a silent gap.
+_NOT_REPORTS = {NAME, "INDEX.tsv", "links.tsv", "Thumbs.db", "desktop.ini"}
+_TABLE_SUFFIXES = (".csv", ".tsv")
+
+
+def is_report_name(name: str) -> bool:
+    """Whether a file of this name in a report folder is taken for a report.
+
+    Example:
+        >>> [is_report_name(n) for n in ("a.pdf", "a.ofd", "README.md", ".x.txt", "c.csv")]
+        [True, True, False, False, False]
+    """
+    return not (name in _NOT_REPORTS or name.startswith(".") or name.upper().startswith("README")
+                or name.lower().endswith(_TABLE_SUFFIXES))
 
 
 def report_files(raw: str | Path, exclude: str | Path | None = None) -> list[str]:
-    """Every report file under ``raw`` (by extension), as sorted relative paths.
+    """Every report file under ``raw`` (see :func:`is_report_name`), as sorted relative
+    paths; files of a type no reader reads are listed too (a build makes each a
+    failures row, ``unsupported file type``).
 
-    Directory symlinks are not followed (a loop cannot trap the walk), folders and
-    files whose names start with ``.`` are skipped, and so is ``exclude`` (an
+    Directory symlinks are not followed (a loop cannot trap the walk), folders
+    whose names start with ``.`` are skipped, and so is ``exclude`` (an
     output folder inside ``raw``, whose ``codebook.md`` is no report). A file
     symlink is listed like a file; :func:`refusal` says whether it may be read.
     Names are as the file system gives them (undecodable bytes as surrogate
@@ -57,8 +75,7 @@ def report_files(raw: str | Path, exclude: str | Path | None = None) -> list[str
                          and (skip is None or os.path.realpath(os.path.join(folder, d)) != skip))
         for name in names:
             p = Path(folder, name)
-            if (reader_for(p) is None or name in _NOT_REPORTS or name.startswith(".")
-                    or name.upper().startswith("README")):
+            if not is_report_name(name):
                 continue
             if not p.is_symlink() and not p.is_file():
                 continue  # a fifo, socket or device is never read

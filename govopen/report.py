@@ -31,6 +31,7 @@ from govopen.readers import read_document
 from govopen.readers.text import read_text_string
 from govopen.sections import find_sections
 from govopen.tables import read_tables
+from govopen.templates import TABLES, check_cell
 from govopen.uncertain import resolve as resolve_uncertain
 from govopen.uncertain import unfound_rows
 from govopen.validate import check_identities, check_narrative
@@ -60,10 +61,24 @@ class Report:
     document: Document | None = field(default=None, repr=False)
 
     def value(self, table: str, row: str, col: str) -> float | None:
-        """The value of one cell (None when the cell is NaN or absent).
+        """The value of one cell (None when the cell is NaN or the report has no such cell,
+        e.g. a row of the other template format, or a table not found).
 
-        Example: ``report.value("requests", "new", "total")``.
+        Raises ``KeyError`` naming the valid codes for a code no template has (a
+        typo), so that it is not taken for a cell left empty.
+
+        Example:
+            >>> r = read_text("某镇人民政府2020年政府信息公开工作年度报告\\n"
+            ...               "四、政府信息公开行政复议、行政诉讼情况\\n" + "0 " * 14 + "1\\n")
+            >>> r.value("appeals", "review", "total"), r.value("requests", "new", "total")
+            (0.0, None)
+            >>> r.value("appeals", "reveiw", "total")  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            KeyError: "no row 'reveiw' in table 'appeals'; rows: review, suit_direct, ..."
         """
+        if not (row.startswith("extra:") and table in TABLES):
+            check_cell(table, row, col)
         sel = self.cells[(self.cells["table"] == table) & (self.cells["row"] == row)
                          & (self.cells["col"] == col)]
         if sel.empty or pd.isna(sel["value"].iloc[0]):

@@ -10,7 +10,7 @@ installed), from the ``notebooks/`` folder so that their relative paths work.
 Parameters are injected after the cell tagged ``parameters`` (the papermill
 convention): ``out_dir`` always, ``data_dir``/``raw_dir``/``lang`` when given.
 Figures and tables go where the notebooks put them (``<out>/figures``,
-``<out>/tables``, figure files suffixed with their language); executed copies go
+``<out>/tables``, each file suffixed with its language, ``_en`` or ``_zh``); executed copies go
 to ``<out>/notebooks/<name>.html`` (``<name>.<lang>.html`` when several languages
 are run: each notebook then runs once per language). ``reports/`` is the default
 because pip's setuptools writes ``build/`` (``build/lib``) when it installs.

@@ -112,3 +112,79 @@ def test_long_glued_number_in_section_four_is_reported_ambiguous():
         "五、存在的主要问题及改进情况\n无。\n")
     assert "ambiguous_cells" in set(report.issues.rule)
     assert report.cells.query("table == 'appeals'").value.isna().all()
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".doc", ".png", ".txt", ".html"])
+def test_random_bytes_are_binary_whatever_the_extension(tmp_path, suffix):
+    """The same bytes get the same description under every name: binary, never "text"."""
+    import random
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(random.Random(7).randbytes(4000))
+    with pytest.raises(ReportError, match="binary data of no type govopen reads") as info:
+        govopen.read_report(path)
+    message = str(info.value)
+    assert "the content is text" not in message and "rename" not in message
+    if suffix == ".pdf":
+        assert "not a PDF (no %PDF header) and not text" in message
+
+
+def test_a_folder_or_a_missing_file_is_not_a_report(tmp_path):
+    with pytest.raises(ReportError, match="is a folder, not a report file.*govopen build"):
+        govopen.read_report(tmp_path)
+    for name in ("missing", "missing.pdf"):
+        with pytest.raises(ReportError, match=f"{name}: no such file$"):
+            govopen.read_report(tmp_path / name)
+
+
+def test_a_zip_without_a_word_document_says_so_without_internals(tmp_path):
+    import zipfile
+    path = tmp_path / "junk.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("notes.txt", "hello")
+    with pytest.raises(ReportError) as info:
+        govopen.read_report(path)
+    assert str(info.value).endswith(
+        "junk.docx: not a valid .docx file (a zip without a Word document in it)")
+    assert "KeyError" not in str(info.value) and "Content_Types" not in str(info.value)
+
+
+def test_value_of_an_unknown_code_names_the_valid_ones():
+    report = govopen.read_text(SEED)
+    with pytest.raises(KeyError, match="no row 'nonsense' in table 'requests'; rows: new, "):
+        report.value("requests", "nonsense", "total")
+    with pytest.raises(KeyError, match="no table 'request'; tables: proactive, requests"):
+        report.value("request", "new", "total")
+    with pytest.raises(KeyError, match="no column 'amount' .* columns: projects, amount_wan"):
+        report.value("proactive", "procurement", "amount")
+    assert report.value("proactive", "procurement", "amount_wan") == 5.419  # printed 5.419
+    # known codes of a cell this report does not have (the 2021 format's row): None
+    assert report.value("requests", "other_misc", "total") is None
+
+
+def test_load_of_no_build_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such folder.*make data.*govopen build"):
+        govopen.load(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="holds no built dataset.*govopen build"):
+        govopen.load(tmp_path)
+
+
+def test_a_build_lists_files_it_cannot_read_as_failures(tmp_path):
+    """A file of a type govopen does not read is a failures row, never a silent gap;
+    READMEs, hidden files and the tables kept beside the reports are not reports."""
+    import shutil
+
+    from govopen.corpus import build
+    from govopen.manifest import report_files
+
+    raw = tmp_path / "raw"
+    (raw / "henan").mkdir(parents=True)
+    shutil.copy(RAW / "henan" / "000_6f1d8d99bf8ef63b.txt", raw / "henan")
+    for name in ("henan/r.ofd", "henan/r.xls", "henan/r.wps", "README.md", ".notes.txt",
+                 "henan/list.csv", "henan/INDEX.tsv"):
+        (raw / name).write_text("x", encoding="utf-8")
+    assert report_files(raw) == ["henan/000_6f1d8d99bf8ef63b.txt", "henan/r.ofd",
+                                 "henan/r.wps", "henan/r.xls"]
+    build(raw, tmp_path / "out", jobs=0, progress=False)
+    failures = govopen.load(tmp_path / "out")["failures"].set_index("file")["message"]
+    assert sorted(failures.index) == ["henan/r.ofd", "henan/r.wps", "henan/r.xls"]
+    assert failures["henan/r.ofd"].startswith("unsupported file type '.ofd'; supported: .txt")

@@ -36,6 +36,8 @@ def _read_all(tmp_path, items):
                                   warmup=fuzzing.cap_memory)}
 
 
+# Reads every crafted input in a worker process (35-55 s): the tests that use it are
+# marked slow (`make test` runs them, `make test-fast` does not).
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -44,6 +46,7 @@ def outcomes(tmp_path_factory):
     return _read_all(tmp, items)
 
 
+@pytest.mark.slow
 def test_every_input_is_a_report_or_a_report_error(outcomes):
     """A Report, a ReportError, or the library's own time limit (``ReportTimeout``, a
     ``ReportError``): never another exception, never a read the hard limit had to kill."""
@@ -56,12 +59,14 @@ def test_every_input_is_a_report_or_a_report_error(outcomes):
     assert set(slow) <= {"pdf/crafted_text_ops_flood.pdf"}, slow  # 200,000 text operators
 
 
+@pytest.mark.slow
 def test_nothing_an_input_refers_to_appears_in_the_output(outcomes):
     xxe = [k for k in outcomes if "xxe" in k or "xinclude" in k]
     assert len(xxe) == 3
     assert not [k for k, o in outcomes.items() if o.ok and o.value["leak"]]
 
 
+@pytest.mark.slow
 def test_limits_are_named_in_the_message(outcomes):
     def message(name):
         return outcomes[name].value["message"]
@@ -83,12 +88,14 @@ def test_limits_are_named_in_the_message(outcomes):
         "line_chars limit" in message("txt/crafted_line_30mb.txt")
 
 
+@pytest.mark.slow
 def test_peak_memory_of_each_read_is_under_a_gigabyte(outcomes):
     peaks = {k: o.value["peak_mb"] for k, o in outcomes.items() if o.ok}
     assert max(peaks.values()) < 1024, max(peaks.items(), key=lambda kv: kv[1])
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf makes the encrypted PDFs")
+@pytest.mark.slow
 def test_encrypted_pdfs(outcomes):
     with_password = outcomes["pdf/crafted_encrypted_with_password.pdf"].value
     assert with_password["outcome"] == "ReportError"

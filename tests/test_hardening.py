@@ -584,6 +584,7 @@ def test_a_commit_cut_between_two_renames_never_loads_as_a_mix(tmp_path, monkeyp
     assert len(load(out)["reports"]) == 3
 
 
+@pytest.mark.slow  # five builds killed and redone: 20-75 s
 def test_kill_9_at_five_random_moments_leaves_the_outputs_of_a_clean_build(tmp_path):
     """The build, or one of its workers, killed outright at a random moment (parsing,
     writing, committing); the next build's outputs are those of a clean build."""

@@ -37,7 +37,7 @@ EXPECTED_FIGURES = {
     "06_narrative_text": ["06_section_lengths", "06_boilerplate", "06_similarity_matrix"],
     "07_add_your_reports": [],
 }
-#: Tables (CSV + LaTeX) the papers cite.
+#: Tables (CSV + LaTeX, suffixed with the language) the papers cite.
 EXPECTED_TABLES = ["01_coverage_level_year", "02_outcomes_by_level", "03_correction_rates",
                    "04_proactive_crosswalk", "05_regression_table", "06_shared_passages"]
 
@@ -120,9 +120,23 @@ def test_tables_for_papers(executed):
     out, outcomes = executed
     assert all(o.ok for o in outcomes.values())
     for table in EXPECTED_TABLES:
-        tex = (out / "tables" / f"{table}.tex").read_text(encoding="utf-8")
+        tex = (out / "tables" / f"{table}_en.tex").read_text(encoding="utf-8")
         assert tex.count(r"\toprule") == 1 and r"\bottomrule" in tex
-        assert (out / "tables" / f"{table}.csv").stat().st_size > 50
+        assert (out / "tables" / f"{table}_en.csv").stat().st_size > 50
+
+
+@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.stem)
+def test_tables_and_figures_are_named_with_their_language(path):
+    """`make notebooks` runs each notebook in English, then in Chinese: a file name
+    without the language would hold the last run's labels only."""
+    import re
+
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    names = re.findall(r'(?:TAB|FIG) / (f?"[^"]+")', source)
+    assert names or path.stem == "07_add_your_reports"
+    for name in names:
+        assert name.startswith('f"') and "_{lang}" in name, (path.name, name)
 
 
 def test_prose_numbers_come_from_code():

@@ -34,6 +34,7 @@ STEM = "jiangsu_huaian_hongze_2023"
 FLAGGED = {"unreadable", "ambiguous"}
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(bool(scans.missing_tools()),
                        reason=f"needs {', '.join(scans.missing_tools())} to make the scans"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),

@@ -61,3 +61,39 @@ def test_readme_example_runs_as_pasted(tmp_path: Path, monkeypatch: pytest.Monke
         else:
             exec(compile(ast.Module([node], []), "README.md", "exec"), namespace)
     assert checked >= 3  # the agency/year/format, the procurement amount, the text's count
+
+
+def readme_between(start: str, end: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_readme_names_every_reports_column_and_region_source_value() -> None:
+    import re
+
+    from govopen import codebook
+
+    text = readme_between("**`reports`**", "**`sections`**")
+    documented = set(re.findall(r"`([a-z0-9_]+)`", text))
+    missing = [c.name for c in codebook.REPORTS if c.name not in documented]
+    assert not missing, f"README's reports list leaves out {missing}"
+    # the codebook's label lists the values: "Where the region came from (manifest, …)"
+    label = next(c.en for c in codebook.REPORTS if c.name == "region_source")
+    values = label.split("(", 1)[1].rstrip(")").split(", ")
+    said = text.split("`region_source` (", 1)[1].split(":", 1)[0]
+    assert re.split(r", | or ", said) == values
+
+
+def test_readme_lists_the_manifest_columns() -> None:
+    import re
+
+    from govopen.manifest import COLUMNS
+
+    text = readme_between("with `data/raw/manifest.csv` (", ")")
+    assert re.findall(r"`([a-z_]+)`", text) == COLUMNS
+
+
+def test_readme_commands_heading_counts_the_commands() -> None:
+    block = readme_between("## Three commands", "## Ten lines").split("```bash\n", 1)[1]
+    commands = [line for line in block.split("```", 1)[0].splitlines() if line.startswith("make ")]
+    assert len(commands) == 3

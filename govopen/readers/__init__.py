@@ -49,6 +49,55 @@ def sniff(data: bytes) -> str | None:
     return "pdf" if b"%PDF-" in data[:1024] else None
 
 
+# What each kind of file must start with, and how its content is named in messages.
+_EXPECTED = {"pdf": "pdf", "docx": "zip", "doc": "ole", "image": "image",
+             "txt": "text", "html": "text"}
+_CONTENT = {"pdf": "a PDF", "zip": "a ZIP/Word (.docx) file", "ole": "an old Word (.doc) file",
+            "image": "an image", "text": "text"}
+_NOT = {"pdf": "not a PDF (no %PDF header)", "docx": "not a .docx file (not a zip package)",
+        "doc": "not a .doc file (no Word/OLE header)",
+        "image": "not an image (no PNG, JPEG, TIFF or BMP header)",
+        "txt": "not text", "html": "not an HTML page"}
+# Bytes that text in any encoding govopen reads has (almost) none of: C0 controls but
+# tab, newline, form feed and carriage return, and DEL.
+_CONTROL = frozenset([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+
+
+def content_of(data: bytes) -> str:
+    """What a file's bytes are: a :func:`sniff` kind, ``text`` or ``binary``.
+
+    Example:
+        >>> content_of(b"%PDF-1.7"), content_of("报告".encode("gbk")), content_of(bytes(range(64)))
+        ('pdf', 'text', 'binary')
+    """
+    kind = sniff(data)
+    if kind is not None:
+        return kind
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        return "text"
+    controls = sum(1 for b in head if b in _CONTROL)
+    return "binary" if b"\x00" in head or controls > 0.05 * len(head) else "text"
+
+
+def _check_content(path: Path, kind: str, data: bytes) -> None:
+    """Raise if the content contradicts the extension, saying what the content is.
+
+    The same bytes get the same description whatever the file is called: random
+    binary named ``.pdf`` or ``.txt`` is "binary data", never "text".
+    """
+    content = content_of(data)
+    if content == _EXPECTED[kind]:
+        return
+    if content == "binary":
+        said = (f"{_NOT[kind]} (nor a PDF, Word file or image)" if _EXPECTED[kind] == "text"
+                else f"{_NOT[kind]} and not text")
+        raise ReportError(path, f"{said}: binary data of no type govopen reads; the file may "
+                                "be damaged")
+    raise ReportError(path, f"the extension says {kind} but the content is {_CONTENT[content]}; "
+                            "rename the file with the right extension")
+
+
 def read_document(path: str | Path, pdf_engine: str | None = None,
                   timeout: float | None = DEFAULT_TIMEOUT, ocr: bool = True) -> Document:
     """Read any supported report file into a :class:`Document`.
@@ -63,6 +112,11 @@ def read_document(path: str | Path, pdf_engine: str | None = None,
     empty files, and files whose content contradicts their extension.
     """
     path = Path(path)
+    if not path.exists():
+        raise ReportError(path, "no such file")
+    if path.is_dir():
+        raise ReportError(path, "this is a folder, not a report file; to read every report in "
+                                "it, build a dataset: `govopen build FOLDER -o OUT`")
     kind = reader_for(path)
     if kind is None:
         raise ReportError(path, f"unsupported file type {path.suffix or '(no extension)'!r}; "
@@ -80,14 +134,7 @@ def read_document(path: str | Path, pdf_engine: str | None = None,
         raise ReportError(path, f"cannot read the file ({exc.strerror or exc})") from None
     if not data.strip():
         raise ReportError(path, "the file is empty")
-    content = sniff(data)
-    expected = {"pdf": "pdf", "docx": "zip", "doc": "ole", "image": "image"}.get(kind)
-    if content != expected:
-        found = {"pdf": "a PDF", "zip": "a ZIP/Word (.docx) file", "ole": "an old Word (.doc) file",
-                 "image": "an image", None: "text"}[content]
-        if expected is not None or content is not None:
-            raise ReportError(path, f"the extension says {kind} but the content is {found}; "
-                                    "rename the file with the right extension")
+    _check_content(path, kind, data)
     if kind == "txt":
         from govopen.readers.text import read_text_bytes
         return read_text_bytes(data, source=path)

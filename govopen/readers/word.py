@@ -181,8 +181,8 @@ def read_docx(path: str | os.PathLike[str],
         try:
             document = docx.Document(source)
         except (OpcError, zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-            raise ReportError(source, f"not a valid .docx file ({type(err).__name__}: "
-                                      f"{err})") from err
+            raise ReportError(source, f"not a valid .docx file ({_package_problem(err)})"
+                              ) from err
         except Exception as err:  # lxml and python-docx raise many types on bad XML
             raise ReportError(source, f"damaged .docx file ({type(err).__name__}: "
                                       f"{err})") from err
@@ -204,6 +204,22 @@ def read_docx(path: str | os.PathLike[str],
         return builder.build()
 
 
+# The part without which a zip is no Office document at all (where the Word document
+# itself is, its relationships say: python-docx finds it, or raises KeyError).
+_WORD_PARTS = {"[Content_Types].xml"}
+
+
+def _package_problem(err: Exception) -> str:
+    """What is wrong with a .docx package, in a reader's words (not python-docx's)."""
+    if isinstance(err, KeyError):
+        return "a zip without a Word document in it"
+    if isinstance(err, zipfile.BadZipFile):
+        return "a damaged or truncated zip package"
+    if isinstance(err, OSError):
+        return f"cannot read it: {err.strerror or err}"
+    return "its package parts are damaged"
+
+
 def _check_package(source: str) -> None:
     """Refuse a zip bomb before python-docx inflates it (the sizes zip records are
     the sizes Python's zipfile will inflate to: it stops at them)."""
@@ -214,8 +230,10 @@ def _check_package(source: str) -> None:
             xml = max((i.file_size for i in parts if i.filename.endswith((".xml", ".rels"))),
                       default=0)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise ReportError(source, f"not a valid .docx file ({type(err).__name__}: "
-                                  f"{err})") from err
+        raise ReportError(source, f"not a valid .docx file ({_package_problem(err)})") from err
+    names = {info.filename for info in parts}
+    if not _WORD_PARTS <= names:
+        raise ReportError(source, "not a valid .docx file (a zip without a Word document in it)")
     if size > LIMITS().unzipped_bytes:
         raise exceeded(source, "unzipped_bytes", size)
     if xml > LIMITS().xml_bytes:

@@ -237,6 +237,30 @@ def table_cols(table: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.code for f in FORMATS for c in template(table, f).cols))
 
 
+def check_cell(table: str, row: str, col: str) -> None:
+    """Raise ``KeyError`` naming the valid codes unless some format of the template
+    has cell ``table``/``row``/``col``.
+
+    Example:
+        >>> check_cell("appeals", "review", "upheld")
+        >>> check_cell("appeals", "review", "granted")
+        Traceback (most recent call last):
+        ...
+        KeyError: "no column 'granted' in row 'review' of table 'appeals'; columns: upheld, corrected, other, pending, total"
+    """
+    if table not in TABLES:
+        raise KeyError(f"no table {table!r}; tables: {', '.join(TABLES)}")
+    rows = [r for f in FORMATS for r in template(table, f).rows]
+    if row not in {r.code for r in rows}:
+        codes = dict.fromkeys(r.code for r in rows)
+        raise KeyError(f"no row {row!r} in table {table!r}; rows: {', '.join(codes)} "
+                       "(and extra:<label> rows a report adds)")
+    cols = dict.fromkeys(c for r in rows if r.code == row for c in r.cols)
+    if col not in cols:
+        raise KeyError(f"no column {col!r} in row {row!r} of table {table!r}; "
+                       f"columns: {', '.join(cols)}")
+
+
 def labels() -> list[dict[str, str]]:
     """Every row and column code with its labels, for codebooks and figures.
 
