@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 # public name -> the module that defines it
 _LAZY = {
-    "load": "govopen.dataset",
+    "load": "govopen.corpus",
     "ReportError": "govopen.errors",
     "Report": "govopen.report",
     "read_report": "govopen.report",
@@ -29,7 +29,7 @@ _LAZY = {
 __all__ = ["Report", "ReportError", "load", "read_report", "read_text", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from govopen.dataset import load
+    from govopen.corpus import load
     from govopen.errors import ReportError
     from govopen.report import Report, read_report, read_text
 

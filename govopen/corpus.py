@@ -637,17 +637,29 @@ def _wide_values(keys: list[tuple[str, str, str]], values: list[float | None],
 def load(out: str | Path = "data/processed") -> dict[str, pd.DataFrame]:
     """The dataset tables written by :func:`build`, as DataFrames (``wide`` included).
 
-    Raises ``RuntimeError`` if the files do not match the build record, or if
-    there is no record yet and a commit was started (a first build interrupted
-    between two renames): run the build again. It never returns tables of two
-    builds side by side, nor some tables of a build without the others.
+    Raises ``FileNotFoundError`` when ``out`` does not exist or holds no build
+    (an empty dict would only fail later, at ``tables["reports"]``), and
+    ``RuntimeError`` if the files do not match the build record, or if there is
+    no record yet and a commit was started (a first build interrupted between
+    two renames): run the build again. It never returns tables of two builds
+    side by side, nor some tables of a build without the others.
 
     Example:
         >>> tables = load("data/processed")  # doctest: +SKIP
         >>> tables["cells"].query("table == 'requests' and row == 'new' and col == 'total'")  # doctest: +SKIP
+        >>> load("no/such/folder")
+        Traceback (most recent call last):
+        ...
+        FileNotFoundError: no/such/folder: no such folder; build the dataset first: `make data`, or `govopen build RAW -o no/such/folder`
     """
     out = Path(out)
+    hint = f"build the dataset first: `make data`, or `govopen build RAW -o {out}`"
+    if not out.is_dir():
+        problem = "is a file, not a dataset folder" if out.exists() else "no such folder"
+        raise FileNotFoundError(f"{out}: {problem}; {hint}")
     names = [n for n in (*TABLES, "wide") if (out / f"{n}.parquet").exists()]
+    if not names:
+        raise FileNotFoundError(f"{out} holds no built dataset (no cells.parquet); {hint}")
     record = export.read_record(out)
     if record is not None:
         bad = export.torn(out, record, [f"{n}.parquet" for n in names])

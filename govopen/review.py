@@ -59,7 +59,7 @@ def write_review(out: str | Path, raw: str | Path = "data/raw",
     the issues and cells shown; ``reports`` keeps only report IDs matching one of
     the patterns (``fujian/*``); ``limit`` caps the number of cards.
     """
-    from govopen.dataset import load
+    from govopen.corpus import load
     from govopen.report import read_report
 
     out, raw = Path(out), Path(raw)
