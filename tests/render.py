@@ -696,8 +696,8 @@ def _loose(cells: list[str]) -> list[str]:
 # rendered sets are fixtures (fixtures/make_converter_fixtures.py).
 CONVERTERS = ("pdftotext", "pdftotext_layout", "pymupdf4llm", "markitdown", "pypdfium2")
 # Text other Python tools give, as researchers call them (pages joined by a line
-# break, or by the form feed the tool writes itself), of the real PDF and the
-# hand-read set only: pdfplumber's extract_text (plain and layout=True),
+# break, or by the form feed the tool writes itself), of the real PDF, the round
+# trip's PDFs and the hand-read set: pdfplumber's extract_text (plain and layout=True),
 # pdfminer's extract_text, PyMuPDF's get_text (plain and sort=True).
 MORE = ("pdfplumber", "pdfplumber_layout", "pdfminer", "pymupdf", "pymupdf_sort")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -100,6 +100,16 @@ ZOO_FLOOR = {"pdftotext": 0.710, "pdftotext_layout": 0.934, "pymupdf4llm": 0.936
              "markitdown": 0.923, "pypdfium2": 0.684}
 ZOO_WRONG = {"pdftotext": 0, "pdftotext_layout": 0, "pymupdf4llm": 0, "markitdown": 0,
              "pypdfium2": 0}
+# The other Python tools' text of the same PDFs (see MORE below).
+ZOO_FLOOR |= {"pdfplumber": 0.684, "pdfplumber_layout": 0.978, "pdfminer": 0.285,
+              "pymupdf": 0.684, "pymupdf_sort": 0.698}
+ZOO_WRONG |= dict.fromkeys(("pdfplumber", "pdfplumber_layout", "pdfminer", "pymupdf",
+                            "pymupdf_sort"), 0)
+# Known wrong numbers not yet fixed, per tool (the test fails while they are there).
+ZOO_KNOWN_WRONG = {"pdfminer": "table 三 printed column by column is read back as rows "
+                   "by numbers of blocks that interleave (35 cells)",
+                   "pymupdf_sort": "a long label moves the numbers after it, so -layout "
+                   "columns misplace them (17 cells)"}
 
 
 def zoo(name: str, converter: str) -> tuple[dict[str, int], list, int]:
@@ -122,7 +132,9 @@ def zoo(name: str, converter: str) -> tuple[dict[str, int], list, int]:
     return totals, examples, len(texts)
 
 
-@pytest.mark.parametrize("converter", CONVERTERS)
+@pytest.mark.parametrize("converter", [
+    *CONVERTERS, *(pytest.param(c, marks=pytest.mark.xfail(reason=ZOO_KNOWN_WRONG[c], strict=True))
+                   if c in ZOO_KNOWN_WRONG else c for c in MORE)])
 def test_converter_zoo(converter: str) -> None:
     totals, examples, reports = zoo("roundtrip", converter)
     assert reports >= 50
