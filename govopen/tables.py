@@ -1676,6 +1676,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         checks = [c for r in _APPEAL_ROWS for c in _row_checks("appeals", row.cols, r)]
         row.options = _placed(tokens, row, "appeals", options, checks, result.budget,
                               staged.findings)
+        if _unplaced(tokens, options, segs, checks):
+            row.options = options
     else:
         row.options = []
         staged.findings.append(Issue(
@@ -1689,6 +1691,24 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     for f in staged.findings:
         f.row = ""  # the staged row code "appeals" is not one of the contract's rows
         result.findings.append(f)
+
+
+def _unplaced(tokens: list[Token], options: list[list[Piece]], segs: list[Segment],
+              checks: list[Callable[[list[float | None]], bool]]) -> bool:
+    """Whether section 四's unprinted blank cells are left unplaced: its numbers,
+    one a line, are fewer than its cells, some stand above a header line (a dump
+    of one cell per line that mixes the table's text with numbers from elsewhere:
+    nothing says which are 四's) and no placement keeps all three row identities.
+    A placement keeping one of them then says nothing of the rest (rt_038's
+    pdfminer text printed numbers of table 三 between 四's headers: 731 = 731
+    held by chance and moved 7277 60 0 0 7 into 复议后起诉); only cells all
+    placements agree on are read."""
+    printed = [t for t in tokens if t.kind == "num"]
+    if len(printed) >= len(options[0]) or len({t.line for t in printed}) < len(printed) or any(
+            t.loose for t in tokens):
+        return False
+    heads = [t.line for s in segs for t in s.labels if t.line > printed[0].line]
+    return bool(heads) and not consistent(options, checks)[1]
 
 
 def _from_first_cell(options: list[list[Piece]], tokens: list[Token], segs: list[Segment],
