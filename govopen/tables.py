@@ -553,7 +553,7 @@ def _unrefuted(row: _Row, values: list[Token], table: str) -> bool:
     checks = _row_checks(table, row.cols)
     if not checks:
         return True
-    options = readings(values, row.kinds)
+    options = readings(values, row.kinds) or []
     return bool(options) and all(
         all(check([p.value for p in o]) for check in checks) for o in options)
 
@@ -1704,7 +1704,8 @@ def _unplaced(tokens: list[Token], options: list[list[Piece]], segs: list[Segmen
     held by chance and moved 7277 60 0 0 7 into 复议后起诉); only cells all
     placements agree on are read."""
     printed = [t for t in tokens if t.kind == "num"]
-    if len(printed) >= len(options[0]) or len({t.line for t in printed}) < len(printed) or any(
+    if not printed or len(printed) >= len(options[0]) or len(
+            {t.line for t in printed}) < len(printed) or any(
             t.loose for t in tokens):
         return False
     heads = [t.line for s in segs for t in s.labels if t.line > printed[0].line]
