@@ -41,6 +41,9 @@ Short = list[tuple[tuple[str, ...], tuple[str, ...], list[Token]]]
 # cells are not placed: the walk costs that much per row.
 MAX_PLACEMENTS = 10_000
 # Where a sub-table of section 二 starts: its clause of the regulations.
+# How many column headers may stand before a block of table 二 besides its own
+# (see :func:`_proactive`).
+_HEADERS_AHEAD = 1
 _CLAUSE = re.compile(r"第二十条|第20条")
 
 
@@ -295,6 +298,16 @@ def _proactive(chunks: list[_Chunk], tmpl: Template) -> tuple[Read, Short]:
                         if col.pattern.search(re.sub(r"\s+", "", t))] for col in tmpl.cols}
     read: Read = {tmpl.rows[j].code: [None] * len(tmpl.rows[j].cols) for j in rows}
     short: Short = []
+    # The headers run at most one column ahead of the blocks (pdftotext prints the
+    # next column's header beside a block): a dump that prints every header, then
+    # the numbers (pdfminer), says only by the count of its blocks which is whose,
+    # and its blocks are pieces of columns broken at blank cells (rt_006: 0 read
+    # for 行政许可, 12836 for 行政事业性收费, other columns' numbers).
+    starts = sorted(ln for c in heads for ln, t in zip(c.lines, c.texts, strict=True)
+                    if any(col.pattern.search(re.sub(r"\s+", "", t)) for col in tmpl.cols))
+    if any(sum(h < block.lines[0] for h in starts) > k + 1 + _HEADERS_AHEAD
+           for k, block in enumerate(blocks)):
+        return {}, []
     for (sub, col), block in zip(wanted, blocks, strict=True):
         if not lines[col] or lines[col].pop(0) > block.lines[0] or len(block.numbers) > len(sub):
             return {}, []

@@ -513,20 +513,24 @@ _UNNUMBERED_RUN = 2
 def _doubt_after_unnumbered(segs: list[Segment], rows: list[_Row], table: str,
                             result: TableResult) -> None:
     """A row whose label ends a run of row labels without numbers, its numbers
-    fewer than its cells and printed apart from its label, is doubted.
+    printed apart from its label and fewer than its cells, or one per cell but not
+    keeping its row identity, is doubted.
 
     A dump of a table printed column by column (pdfminer's, plain pdftotext's)
     lists row labels with no numbers after them, then a column's numbers, one a
     line, after the last: they are that column's, not the row's, though few
-    enough to be the row's with blank cells. Its numbers are not taken (NaN
-    ``unreadable``, a warning).
+    enough to be the row's with blank cells, or as many as its cells (rt_043's
+    8.属于行政查询事项 took 自然人's 0 66 35 34564 0 4362 9989, which do not add
+    up to 9989). Only a row identity kept says they are the row's. Its numbers
+    are not taken (NaN ``unreadable``, a warning).
     """
     for row in rows:
         seg = row.segment
         if seg is None or not seg.labels or row.doubted:
             continue
         values = [t for t in seg.values if t.kind != "text"]
-        if not values or len(values) >= len(row.cols) or values[0].line == seg.labels[-1].line:
+        if not values or values[0].line == seg.labels[-1].line or len(values) > len(
+                row.cols) or (len(values) == len(row.cols) and _unrefuted(row, values, table)):
             continue
         # the rows whose labels stand in the same run of label lines (see _match)
         run = sum(1 for r in rows if r is not row and r.segment is not None
@@ -536,9 +540,23 @@ def _doubt_after_unnumbered(segs: list[Segment], rows: list[_Row], table: str,
             result.findings.append(Issue(
                 "row_values_doubtful", "warning",
                 f"row {row.code}: its label ends a list of {run + 1} row labels, and its "
-                f"numbers ({_shown(seg.values)}), fewer than its cells, stand apart from it: "
+                f"numbers ({_shown(seg.values)}), "
+                f"{'fewer than its cells' if len(values) < len(row.cols) else 'not adding up to its total'}"
+                ", stand apart from it: "
                 "they may be a column of the table printed apart, not this row's: left NaN",
                 table=table, row=row.code))
+
+def _unrefuted(row: _Row, values: list[Token], table: str) -> bool:
+    """Whether a row's numbers, one per cell, keep its row identities (a column's
+    numbers after its label would only by chance); True for a row without one
+    (table 二's: nothing can tell)."""
+    checks = _row_checks(table, row.cols)
+    if not checks:
+        return True
+    options = readings(values, row.kinds) or []
+    return bool(options) and all(
+        all(check([p.value for p in o]) for check in checks) for o in options)
+
 
 def _settled(row: _Row) -> list[float | None] | None:
     """The row's values when its readings agree on every cell, else None."""
@@ -753,9 +771,14 @@ def _give_detached(pending: list[Segment], targets: list[Segment], table: str,
 
     Several rows of values and a different number of labels waiting for them (a
     table printed column by column, its labels elsewhere) do not say which row is
-    whose: none is given.
+    whose: none is given. Nor do several rows printing different numbers of
+    values: the rows of one table read back from its columns print as many each
+    (:func:`govopen.readers.columns.stacked_columns`), so such rows are pieces of
+    columns of different lengths (a dump that breaks a column into blocks, as
+    pdfminer does), not rows.
     """
-    if len(pending) > 1 and len(pending) != len(targets):
+    if len(pending) > 1 and (len(pending) != len(targets)
+                             or len({len(seg.values) for seg in pending}) > 1):
         targets = []
     while pending and targets:
         targets.pop().values = pending.pop().values
@@ -1653,6 +1676,8 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
         checks = [c for r in _APPEAL_ROWS for c in _row_checks("appeals", row.cols, r)]
         row.options = _placed(tokens, row, "appeals", options, checks, result.budget,
                               staged.findings)
+        if _unplaced(tokens, options, segs, checks):
+            row.options = options
     else:
         row.options = []
         staged.findings.append(Issue(
@@ -1666,6 +1691,25 @@ def _read_appeals(segs: list[Segment], tmpl: Template, result: TableResult) -> N
     for f in staged.findings:
         f.row = ""  # the staged row code "appeals" is not one of the contract's rows
         result.findings.append(f)
+
+
+def _unplaced(tokens: list[Token], options: list[list[Piece]], segs: list[Segment],
+              checks: list[Callable[[list[float | None]], bool]]) -> bool:
+    """Whether section 四's unprinted blank cells are left unplaced: its numbers,
+    one a line, are fewer than its cells, some stand above a header line (a dump
+    of one cell per line that mixes the table's text with numbers from elsewhere:
+    nothing says which are 四's) and no placement keeps all three row identities.
+    A placement keeping one of them then says nothing of the rest (rt_038's
+    pdfminer text printed numbers of table 三 between 四's headers: 731 = 731
+    held by chance and moved 7277 60 0 0 7 into 复议后起诉); only cells all
+    placements agree on are read."""
+    printed = [t for t in tokens if t.kind == "num"]
+    if not printed or len(printed) >= len(options[0]) or len(
+            {t.line for t in printed}) < len(printed) or any(
+            t.loose for t in tokens):
+        return False
+    heads = [t.line for s in segs for t in s.labels if t.line > printed[0].line]
+    return bool(heads) and not consistent(options, checks)[1]
 
 
 def _from_first_cell(options: list[list[Piece]], tokens: list[Token], segs: list[Segment],
