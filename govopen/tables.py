@@ -69,6 +69,8 @@ GLUING_FORMS = frozenset({"", "text-flat", "text-spaces", "text-tabs"})
 
 # Input forms whose empty cells may stand where no cell is (converters' markdown).
 LOOSE_GRID_FORMS = frozenset({"markdown"})
+# Input forms whose blank cells are placed by the column their numbers stand in.
+POSITION_FORMS = frozenset({"text-layout"})
 # Past this many ways to place unprinted blank cells in a row, it is left NaN.
 _MAX_PLACEMENTS = 5_000
 
@@ -102,6 +104,9 @@ class TableResult:
     # A row of a loose grid (markdown) did not fit its cells: the converter shifted
     # columns, so no empty cell of that grid is trusted from there on.
     shifted: bool = False
+    # The blank cells of rows were placed by the column their numbers stand in
+    # (pdftotext -layout): a converter whose spacing is off moves a number a column.
+    placed_by_position: bool = False
     budget: Budget = field(default_factory=Budget, repr=False)  # of glued-digit cuts
 
 
@@ -145,7 +150,8 @@ def read_tables(text: str, year: int | None = None,
     ``line_of`` gives the line of the text file an offset was printed on (plain
     text dumps): a table printed column by column is then read in printed order.
     """
-    result = TableResult(sections=sections if sections is not None else find_sections(text))
+    result = TableResult(sections=sections if sections is not None else find_sections(text),
+                         placed_by_position=form in POSITION_FORMS)
     by_number = {s.number: s for s in result.sections if s.number}
     regions = {table: _region(text, table, by_number) for table in ("proactive", "requests",
                                                                     "appeals")}
@@ -1116,6 +1122,8 @@ def _read_spans(row: _Row, table: str, result: TableResult,
     if checks:
         row.options = _placed(tokens, row, table, options, checks, result.budget,
                               result.findings)
+        if result.placed_by_position:
+            _replace_by_identity(row, tokens, table, checks, result)
     return True
 
 
@@ -1212,7 +1220,49 @@ def _read_options(row: _Row, table: str, result: TableResult,
     if checks:
         row.options = _placed(tokens, row, table, options, checks, result.budget,
                               result.findings)
+        if result.placed_by_position:
+            _replace_by_identity(row, tokens, table, checks, result)
 
+
+
+def _replace_by_identity(row: _Row, tokens: list[Token], table: str,
+                         checks: list[Callable[[list[float | None]], bool]],
+                         result: TableResult) -> None:
+    """A row whose numbers the columns they stand in place so that it breaks its
+    identities, while another placement of the same numbers, in order, keeps
+    them all: the positions are not trusted, and the row's readings are those
+    placements (cells where they disagree stay NaN), with a warning.
+
+    PyMuPDF's ``get_text(sort=True)`` spaces a line by its words' widths, so after
+    a long Chinese label a number can stand under the next column's header
+    (``6 56187 0 20083 76276`` read one cell left, its 总计 blank). A row that
+    breaks its identities however its numbers stand (a total the report left
+    blank, its own arithmetic) is read as printed.
+    """
+    options = row.options or []
+    inferred = [t for t in tokens if t.kind == "blank" and not t.text]
+    if not options or not inferred or any(c([p.value for p in o]) for o in options
+                                          for c in checks):
+        return
+    printed = [t for t in tokens if not (t.kind == "blank" and not t.text)]
+    n = len(row.cols)
+    if not printed or math.comb(n, n - len(printed)) > _MAX_PLACEMENTS:
+        return
+    kept: list[list[Piece]] = []
+    for slots in combinations(range(n), n - len(printed)):
+        it = iter(printed)
+        aligned = [inferred[0] if k in slots else next(it) for k in range(n)]
+        for option in readings(aligned, row.kinds, result.budget) or []:
+            if all(c([p.value for p in option]) for c in checks):
+                kept.append(option)
+    if kept:
+        row.options = kept
+        result.findings.append(Issue(
+            "row_positions_doubtful", "warning",
+            f"row {row.code}: its numbers {_shown(tokens)}, placed by the columns they stand "
+            "in, break the row's identities, which another placement of them keeps: a "
+            "number may stand a column off; the cells are read where every such placement "
+            "agrees, the others left NaN", table=table, row=row.code))
 
 def _piece_cells(tokens: list[Token], columns: tuple[int, ...]) -> list[Token]:
     """A row's value tokens in the value ``columns`` of its piece, with a blank for
