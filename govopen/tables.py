@@ -443,6 +443,15 @@ def _match(segs: list[Segment], tmpl: Template, result: TableResult) -> list[_Ro
     return rows
 
 
+
+def _unnumbered_in_run(row: _Row, rows: list[_Row]) -> list[_Row]:
+    """The other rows whose labels stand in ``row``'s run of label lines (see
+    :func:`_match`: they share its segment's first label token) and took no numbers."""
+    seg = row.segment
+    assert seg is not None
+    return [r for r in rows if r is not row and r.segment is not None
+            and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment)]
+
 def _doubt_label_lists(segs: list[Segment], rows: list[_Row], table: str,
                        result: TableResult) -> None:
     """In a dump of one cell per line (plain pdftotext), a row whose label ends a
@@ -455,9 +464,7 @@ def _doubt_label_lists(segs: list[Segment], rows: list[_Row], table: str,
         seg = row.segment
         if seg is None or not _numbers(seg) or id(seg) not in position:
             continue
-        # the rows whose labels stand in the same run of label lines (see _match)
-        others = [r for r in rows if r is not row and r.segment is not None and seg.labels
-                  and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment)]
+        others = _unnumbered_in_run(row, rows) if seg.labels else []
         at = position[id(seg)]
         if others and at + 1 < len(segs) and segs[at + 1].detached and _numbers(segs[at + 1]):
             row.doubted = True
@@ -538,9 +545,7 @@ def _doubt_after_unnumbered(segs: list[Segment], rows: list[_Row], table: str,
         if not values or values[0].line == seg.labels[-1].line or len(values) > len(
                 row.cols) or (len(values) == len(row.cols) and _unrefuted(row, values, table)):
             continue
-        # the rows whose labels stand in the same run of label lines (see _match)
-        run = sum(1 for r in rows if r is not row and r.segment is not None
-                  and r.segment.labels[:1] == seg.labels[:1] and not _numbers(r.segment))
+        run = len(_unnumbered_in_run(row, rows))
         if run >= _UNNUMBERED_RUN:
             row.doubted = True
             result.findings.append(Issue(

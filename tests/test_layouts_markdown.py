@@ -301,14 +301,15 @@ WRAPPED_HEADER = """三、收到和处理政府信息公开申请情况
 """
 
 
-def _requests_cells(text: str) -> dict[tuple[str, str], tuple[float, str]]:
+def _table_cells(text: str, table: str) -> dict[tuple[str, str], tuple[float, str]]:
+    """(value, status) of each cell of ``table`` read from ``text``, by (row, col)."""
     report = govopen.read_text(text)
     return {(c.row, c.col): (c.value, c.status) for c in report.cells.itertuples()
-            if c.table == "requests"}
+            if c.table == table}
 
 
 def test_a_name_wrapped_into_the_next_header_cell_names_both():
-    cells = _requests_cells(WRAPPED_HEADER)
+    cells = _table_cells(WRAPPED_HEADER, "requests")
 
     def row(code: str) -> list[float | None]:
         return [None if math.isnan(v) else v for (r, _), (v, _) in cells.items() if r == code]
@@ -407,20 +408,14 @@ APPEALS_FIRST_CELL = """四、政府信息公开行政复议、行政诉讼情�
 """
 
 
-def _appeals(text: str) -> dict[tuple[str, str], tuple[float, str]]:
-    report = govopen.read_text(text)
-    return {(c.row, c.col): (c.value, c.status) for c in report.cells.itertuples()
-            if c.table == "appeals"}
-
-
 def test_a_number_in_the_first_cell_of_section_four_is_the_first_column():
-    cells = _appeals(APPEALS_FIRST_CELL)
+    cells = _table_cells(APPEALS_FIRST_CELL, "appeals")
     assert [cells[("review", c)][0] for c in ("upheld", "corrected", "other", "pending",
                                               "total")] == [46, 7, 0, 4, 57]
     # round-trip rt_041: the first header cell names 结果维持 and 结果纠正, and the 94
     # in the first cell is 结果纠正's: nothing is fixed by it.
     merged = APPEALS_FIRST_CELL.replace("| 结果维持 | 结果纠正 | 其他结果 |", "| 结果维持 结果纠正 | | 其他结果 |")
-    cells = _appeals(merged)
+    cells = _table_cells(merged, "appeals")
     assert cells[("review", "upheld")][1] == "ambiguous"
 
 
