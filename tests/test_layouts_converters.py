@@ -55,10 +55,15 @@ def tally(report: govopen.Report, values: dict) -> dict[str, list]:
     return out
 
 
-def hongze_values() -> dict:
-    with (FIXTURES / "expected" / "jiangsu_huaian_hongze_2023.csv").open(encoding="utf-8") as f:
+def hand_read(stem: str) -> dict:
+    """The values read off report ``stem`` by hand (``expected/<stem>.csv``)."""
+    with (FIXTURES / "expected" / f"{stem}.csv").open(encoding="utf-8") as f:
         return {(r["table"], r["row"], r["col"]): float(r["value"]) if r["value"] else None
                 for r in csv.DictReader(f)}
+
+
+def hongze_values() -> dict:
+    return hand_read("jiangsu_huaian_hongze_2023")
 
 
 def converted(stem: str, converter: str) -> Path:
@@ -489,3 +494,20 @@ def test_a_row_its_positions_break_is_placed_by_its_identities() -> None:
     assert all(math.isnan(v) and st == "ambiguous" for c, (v, st) in got.items() if c != "total")
     assert "partial" in set(report.issues[report.issues.rule == "row_positions_doubtful"].row)
 
+
+
+# Crawled pages as researchers keep them: the real HTML pages of the corpus turned
+# into markdown by markitdown and by markdownify (``make_converter_fixtures.py``),
+# against the values read off the pages by hand.
+PAGES = ("shanghai_007_shanghai_szfbgt_2019", "fujian_pingtan_2025_page")
+
+
+@pytest.mark.parametrize("converter", ("markitdown_html", "markdownify"))
+@pytest.mark.parametrize("stem", PAGES)
+def test_crawled_pages_as_markdown_give_every_cell(stem: str, converter: str) -> None:
+    values = hand_read(stem)
+    report = govopen.read_report(converted(stem, converter))
+    assert report.meta["input_form"] == "markdown"
+    result = tally(report, values)
+    assert len(values) >= 190
+    assert not result["wrong"] and not result["flagged"], (result["wrong"] + result["flagged"])[:10]
