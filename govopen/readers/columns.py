@@ -17,7 +17,8 @@ measured each way a cell may reach, and only where the ways agree (a lone
 group, too; a block after a page break has no header: it is placed by its
 groups alone; tables under the same header line on one page are placed
 together); a block whose columns move
-(pdftotext lays out groups of rows apart) is placed in two parts. Where the
+(pdftotext lays out groups of rows apart) is placed in two parts, and without
+a header two groups that may be one column's two places are not placed. Where the
 groups are not clear-cut (a number between two), the rows that print a number
 in every column show where the columns are, and every other row's numbers are
 placed in the nearest column. A row is converted only where this is certain:
@@ -297,6 +298,8 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
         slot, width = list(found[0]), found[1]
     elif len(groups) < 2:
         return None  # one group: only a header says which column it is
+    elif _moved_apart(block, rows, groups):
+        return None
     elif min(map(len, groups)) < 2 and not any(len(rows[i][1]) == width for i in block):
         return None
     elif widths and width not in widths:
@@ -316,6 +319,42 @@ def _clusters(block: list[int], rows: list, head: Sequence[str] = (),
             cells[s], last = v[2], s
         out[i] = cells
     return out
+
+
+def _moved_apart(block: list[int], rows: list, groups: list[list[float]]) -> bool:
+    """Whether two neighbouring groups may be one column that moved: no row has
+    a number in both, the rows of one all stand above the other's, and they
+    stand no further apart than a column moves (:data:`_MOVED`).
+
+    pdftotext moves a column a few characters from some row on; where another
+    column is blank in every row, the moved column's two places make up the
+    table's count of columns, and each group alone would pass for a column.
+    Such a block is split where the column moves (:func:`_split_clusters`), but
+    a part that takes in a row above the move has both places too: that split
+    (one row too high) would read the moved numbers one column right. Without a
+    header to tell them apart, such groups are not placed.
+
+    Example:
+        >>> rows = {0: ([], [(16, 17, "0")], 4), 1: ([], [(19, 21, "10")], 4)}
+        >>> _moved_apart([0, 1], rows, [[16.5], [20.0]])
+        True
+    """
+    def lines(g: list[float]) -> list[int]:
+        return [i for i in block for v in rows[i][1] if g[0] <= (v[0] + v[1]) / 2 <= g[-1]]
+
+    for a, b in zip(groups, groups[1:], strict=False):
+        if b[0] - a[-1] >= _MOVED:
+            continue
+        above, below = lines(a), lines(b)
+        if max(above) < min(below) or max(below) < min(above):
+            return True
+    return False
+
+
+# How far apart the two places of a column that moved between rows may stand
+# (centres): pdftotext moves a column up to six characters (rt_018's table 三),
+# and numbers of different lengths move their centres up to two more.
+_MOVED = 8.5
 
 
 # A table's header stands in the few lines of text right above its first row;
