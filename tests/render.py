@@ -711,11 +711,24 @@ def handread_values() -> dict[str, tuple[str, int, dict]]:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         formats = set(meta.get("table_formats", {}).values())
         stem = meta_path.name.removesuffix(".meta.json")
-        with (FIXTURES / "expected" / f"{stem}.csv").open(encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+        rows = _hand_read_rows(stem)
         if len(formats) != 1 or any(r["value"] == "?" for r in rows):
             continue
-        values = {(r["table"], r["row"], r["col"]): float(r["value"]) if r["value"] else None
-                  for r in rows}
-        out[stem] = (formats.pop(), int(meta["year"]), values)
+        out[stem] = (formats.pop(), int(meta["year"]), _values(rows))
     return out
+
+
+def hand_read(stem: str) -> dict:
+    """The values read off report ``stem`` by hand (``expected/<stem>.csv``), as the
+    tests compare them: (table, row, col) -> value, None for a blank cell."""
+    return _values(_hand_read_rows(stem))
+
+
+def _hand_read_rows(stem: str) -> list[dict[str, str]]:
+    with (FIXTURES / "expected" / f"{stem}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _values(rows: list[dict[str, str]]) -> dict:
+    return {(r["table"], r["row"], r["col"]): float(r["value"]) if r["value"] else None
+            for r in rows}

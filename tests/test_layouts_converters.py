@@ -15,14 +15,13 @@ printed, or ``blank`` where a number was printed): the outcome never accepted.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import sys
 from pathlib import Path
 
 import pytest
-from render import CONVERTERS, MORE, handread_values, values_from_list
+from render import CONVERTERS, MORE, hand_read, handread_values, values_from_list
 
 import govopen
 from govopen.validate import check_identities
@@ -53,13 +52,6 @@ def tally(report: govopen.Report, values: dict) -> dict[str, list]:
         out[outcome(cell, expected)].append((key, expected, None if cell is None else
                                              (cell.value, cell.raw, cell.status)))
     return out
-
-
-def hand_read(stem: str) -> dict:
-    """The values read off report ``stem`` by hand (``expected/<stem>.csv``)."""
-    with (FIXTURES / "expected" / f"{stem}.csv").open(encoding="utf-8") as f:
-        return {(r["table"], r["row"], r["col"]): float(r["value"]) if r["value"] else None
-                for r in csv.DictReader(f)}
 
 
 def hongze_values() -> dict:
@@ -493,7 +485,6 @@ def test_a_row_its_positions_break_is_placed_by_its_identities() -> None:
     assert got["total"] == (76276, "ok")
     assert all(math.isnan(v) and st == "ambiguous" for c, (v, st) in got.items() if c != "total")
     assert "partial" in set(report.issues[report.issues.rule == "row_positions_doubtful"].row)
-
 
 
 # Crawled pages as researchers keep them: the real HTML pages of the corpus turned
